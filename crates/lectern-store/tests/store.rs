@@ -1,0 +1,333 @@
+//! The store's behaviour on SQLite and on a real PostgreSQL server.
+//!
+//! PostgreSQL tests connect to `LECTERN_TEST_POSTGRES_URL` and create a
+//! database of their own. Without that variable they are skipped, unless
+//! `LECTERN_REQUIRE_POSTGRES=1` (set by `tests/run`) makes that a failure.
+
+use lectern_store::{NewParticipant, NewRoom, NewUser, Store, StoreError};
+use sqlx::Connection;
+
+struct TestDatabase {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> TestDatabase {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("lectern.db").display()
+    );
+    let store = Store::connect(&url).await.expect("SQLite store");
+    TestDatabase {
+        store,
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres() -> Option<TestDatabase> {
+    let Ok(admin_url) = std::env::var("LECTERN_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("LECTERN_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "LECTERN_TEST_POSTGRES_URL is not set but LECTERN_REQUIRE_POSTGRES=1"
+        );
+        eprintln!("skipped: set LECTERN_TEST_POSTGRES_URL to run PostgreSQL tests");
+        return None;
+    };
+
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "lectern_store_{}",
+        std::process::id() as u64 * 1000 + next_id()
+    );
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+
+    let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
+    let store = Store::connect(&format!("{base}/{name}"))
+        .await
+        .expect("PostgreSQL store");
+    Some(TestDatabase { store, _dir: None })
+}
+
+fn next_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs one scenario against both backends.
+macro_rules! on_both_backends {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(super::sqlite().await.store).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(database) = super::postgres().await {
+                    super::$scenario(database.store).await;
+                }
+            }
+        }
+    };
+}
+
+async fn add_lecturer(store: &Store, id: &str) {
+    store
+        .create_user(&NewUser {
+            id,
+            email: &format!("{id}@example.org"),
+            name: "Ada Lovelace",
+            role: "lecturer",
+            password_hash: "$argon2id$not-a-real-hash",
+            created_at: 1,
+        })
+        .await
+        .expect("create user");
+}
+
+async fn add_room(store: &Store, id: &str, code: &str, owner: &str) {
+    store
+        .create_room(&NewRoom {
+            id,
+            code,
+            title: "Linear algebra",
+            owner_id: owner,
+            created_at: 2,
+        })
+        .await
+        .expect("create room");
+}
+
+async fn add_participant(store: &Store, id: &str, room: &str, token_hash: &str, expires_at: i64) {
+    store
+        .create_participant(&NewParticipant {
+            id,
+            room_id: room,
+            name: "Grace",
+            token_hash,
+            created_at: 3,
+            expires_at,
+        })
+        .await
+        .expect("create participant");
+}
+
+async fn users_and_sessions(store: Store) {
+    add_lecturer(&store, "u1").await;
+
+    let duplicate = store
+        .create_user(&NewUser {
+            id: "u2",
+            email: "u1@example.org",
+            name: "Someone else",
+            role: "admin",
+            password_hash: "x",
+            created_at: 1,
+        })
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+
+    let found = store.user_by_email("u1@example.org").await.expect("query");
+    assert_eq!(
+        found.expect("user exists").password_hash,
+        "$argon2id$not-a-real-hash"
+    );
+
+    store
+        .create_session("hash-a", "u1", 10, 100)
+        .await
+        .expect("session");
+    let user = store.session_user("hash-a", 50).await.expect("query");
+    assert_eq!(user.map(|user| user.id).as_deref(), Some("u1"));
+    assert_eq!(
+        store.session_user("hash-a", 100).await.expect("query"),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        store.session_user("hash-b", 50).await.expect("query"),
+        None,
+        "unknown"
+    );
+
+    store.delete_session("hash-a").await.expect("logout");
+    assert_eq!(
+        store.session_user("hash-a", 50).await.expect("query"),
+        None,
+        "logged out"
+    );
+}
+on_both_backends!(users_and_sessions_work, users_and_sessions);
+
+async fn rooms(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    add_room(&store, "r2", "wxyz6789", "u1").await;
+
+    let taken = store
+        .create_room(&NewRoom {
+            id: "r3",
+            code: "abcd2345",
+            title: "Clash",
+            owner_id: "u1",
+            created_at: 5,
+        })
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+
+    let listed = store.rooms_by_owner("u1").await.expect("list");
+    assert_eq!(listed.len(), 2);
+
+    store.close_room("r1", 99).await.expect("close");
+    store.close_room("r1", 200).await.expect("close again");
+    let room = store
+        .room_by_code("abcd2345")
+        .await
+        .expect("query")
+        .expect("room");
+    assert_eq!(
+        room.closed_at,
+        Some(99),
+        "closing twice keeps the first time"
+    );
+}
+on_both_backends!(rooms_work, rooms);
+
+async fn drawing_permissions(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    add_participant(&store, "p1", "r1", "t1", 1_000).await;
+    assert_eq!(
+        store
+            .participant_by_token("t1", 10)
+            .await
+            .expect("query")
+            .expect("p1")
+            .can_draw,
+        0
+    );
+
+    store
+        .set_students_can_draw("r1", true)
+        .await
+        .expect("grant all");
+    add_participant(&store, "p2", "r1", "t2", 1_000).await;
+    let all = store.participants("r1").await.expect("list");
+    assert!(
+        all.iter().all(|participant| participant.can_draw == 1),
+        "{all:?}"
+    );
+
+    assert!(
+        store
+            .set_participant_can_draw("r1", "p1", false)
+            .await
+            .expect("revoke")
+    );
+    assert!(
+        !store
+            .set_participant_can_draw("r1", "nobody", false)
+            .await
+            .expect("revoke")
+    );
+    let p1 = store
+        .participant_by_token("t1", 10)
+        .await
+        .expect("query")
+        .expect("p1");
+    assert_eq!(p1.can_draw, 0);
+
+    store
+        .set_students_can_draw("r1", false)
+        .await
+        .expect("revoke all");
+    let all = store.participants("r1").await.expect("list");
+    assert!(
+        all.iter().all(|participant| participant.can_draw == 0),
+        "{all:?}"
+    );
+
+    assert_eq!(
+        store
+            .participant_by_token("t1", 1_000)
+            .await
+            .expect("query"),
+        None,
+        "expired"
+    );
+}
+on_both_backends!(drawing_permissions_work, drawing_permissions);
+
+async fn board_log(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    assert_eq!(store.load_board("r1").await.expect("load").last_seq, 0);
+
+    store
+        .append_board_updates("r1", 1, &[vec![1, 1], vec![2, 2], vec![3, 3]], 7)
+        .await
+        .expect("append");
+    let log = store.load_board("r1").await.expect("load");
+    assert_eq!(log.snapshot, None);
+    assert_eq!(
+        log.updates,
+        [(1, vec![1, 1]), (2, vec![2, 2]), (3, vec![3, 3])]
+    );
+    assert_eq!(log.last_seq, 3);
+
+    let clash = store
+        .append_board_updates("r1", 3, &[vec![4], vec![5]], 8)
+        .await;
+    assert!(clash.is_err(), "sequence number 3 is taken");
+    let log = store.load_board("r1").await.expect("load");
+    assert_eq!(
+        log.last_seq, 3,
+        "a failed batch stores nothing, not even its free seq 4"
+    );
+
+    store
+        .compact_board("r1", &[9, 9, 9], 2, 8)
+        .await
+        .expect("compact");
+    let log = store.load_board("r1").await.expect("load");
+    assert_eq!(log.snapshot.as_deref(), Some(&[9, 9, 9][..]));
+    assert_eq!(log.updates, [(3, vec![3, 3])]);
+    assert_eq!(log.last_seq, 3);
+
+    store
+        .compact_board("r1", &[8], 3, 9)
+        .await
+        .expect("compact again");
+    let log = store.load_board("r1").await.expect("load");
+    assert_eq!(log.snapshot.as_deref(), Some(&[8][..]));
+    assert!(log.updates.is_empty());
+    assert_eq!(
+        log.last_seq, 3,
+        "the snapshot remembers the sequence it covers"
+    );
+}
+on_both_backends!(board_log_works, board_log);
+
+#[test]
+fn unsupported_scheme_is_named() {
+    let error =
+        lectern_store::Backend::from_url("mysql://root:secret@db/x").expect_err("unsupported");
+    let message = error.to_string();
+    assert!(message.contains("\"mysql\""), "{message}");
+    assert!(
+        !message.contains("secret"),
+        "the password stays out of errors: {message}"
+    );
+}
