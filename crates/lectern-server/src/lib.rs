@@ -1,1 +1,157 @@
+//! Lectern's server: rooms, the REST API and the board WebSocket.
+//!
+//! # What this crate owns
+//!
+//! Sockets, storage calls, configuration and time. Each loaded room runs as
+//! one actor task ([`room`]) that drives the sans-IO board from
+//! `lectern-board`; WebSocket connections ([`connection`]) only move frames
+//! between their socket and their room.
+//!
+//! # What it must never do
+//!
+//! Decide protocol rules (that is the board crate's job), hold a lock across
+//! an `.await`, let one slow client delay a room (outboxes are bounded and a
+//! full one disconnects its client), or log a token or password.
+//!
+//! # Durability
+//!
+//! An update is written to the database before any client receives it, so a
+//! crash, even `kill -9`, loses no update that any client has seen.
 
+mod api;
+mod auth;
+mod clock;
+mod codes;
+pub mod config;
+mod connection;
+mod error;
+mod rate_limit;
+pub mod room;
+mod site;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use lectern_store::Store;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use auth::hash_password;
+pub use config::{Limits, Settings};
+
+use crate::room::{RoomCommand, RoomRegistry, close_code};
+use crate::state::AppState;
+
+/// A started server.
+#[derive(Debug)]
+pub struct Server {
+    address: SocketAddr,
+    public_url: String,
+    shutdown: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// Connects to the database, migrates it, binds the listening socket and
+    /// starts serving. Port 0 picks a free port; [`Server::address`] tells it.
+    pub async fn start(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("cannot open the database")?;
+
+        let rooms = RoomRegistry::new(
+            store.clone(),
+            room::ActorSettings {
+                idle_timeout: settings.limits.room_idle_timeout,
+                compact_after_updates: settings.limits.compact_after_updates,
+            },
+        );
+
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", settings.listen))
+            .trim_end_matches('/')
+            .to_owned();
+        let listen = settings.listen;
+        let state = Arc::new(AppState::new(store.clone(), rooms.clone(), settings));
+        let routes = api::routes(state.clone());
+
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        let (address, server) = warp::serve(routes)
+            .try_bind_with_graceful_shutdown(listen, async move {
+                signal.cancelled().await;
+                close_all_rooms(&rooms).await;
+            })
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let task = tokio::spawn(async move {
+            server.await;
+            store.close().await;
+            tracing::info!("server stopped");
+        });
+
+        // With port 0 the real port is only known now.
+        let public_url = public_url.replace(&listen.to_string(), &address.to_string());
+        state.set_public_url(public_url.clone());
+        tracing::info!(url = %format!("{public_url}/"), %address, "listening");
+        Ok(Self {
+            address,
+            public_url,
+            shutdown,
+            task,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The base URL join links use.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Closes every board connection, waits for the rooms to save, and stops.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
+    }
+
+    /// Waits until the server stops.
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    /// A token that stops the server when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}
+
+async fn close_all_rooms(rooms: &Arc<RoomRegistry>) {
+    tracing::info!("shutting down: closing board connections");
+    for room_id in rooms.loaded() {
+        let (done, closed) = tokio::sync::oneshot::channel();
+        rooms
+            .send_if_loaded(
+                &room_id,
+                RoomCommand::Close {
+                    code: close_code::GOING_AWAY,
+                    reason: "the server is restarting; reconnect".to_owned(),
+                    done,
+                },
+            )
+            .await;
+        let _ = closed.await;
+    }
+}

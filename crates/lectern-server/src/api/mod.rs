@@ -1,0 +1,53 @@
+//! The REST API under `/api/v1`, the board WebSocket and the static site.
+
+mod auth;
+mod board;
+mod extract;
+mod rooms;
+
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use crate::error::recover;
+use crate::state::SharedState;
+
+pub use extract::{json_body, principal};
+
+/// Every route the server answers.
+pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
+    let api = warp::path("api").and(warp::path("v1")).and(
+        auth::routes(state.clone())
+            .or(rooms::routes(state.clone()))
+            .unify()
+            .or(board::routes(state.clone()))
+            .unify(),
+    );
+
+    let health = warp::path!("healthz")
+        .and(warp::get())
+        .and(crate::state::with_state(state.clone()))
+        .and_then(health);
+
+    api.or(health)
+        .unify()
+        .or(board::socket_route(state))
+        .unify()
+        .or(crate::site::routes())
+        .unify()
+        .recover(recover)
+        .unify()
+        .with(warp::trace::request())
+        .map(Reply::into_response)
+        .boxed()
+}
+
+async fn health(state: SharedState) -> Result<Response, warp::Rejection> {
+    match state.store.ping().await {
+        Ok(()) => Ok(warp::reply::json(&serde_json::json!({ "status": "ok" })).into_response()),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            Ok(crate::error::ApiError::service_unavailable("database unreachable").into_response())
+        }
+    }
+}

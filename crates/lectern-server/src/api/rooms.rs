@@ -1,0 +1,435 @@
+//! Rooms: create, list, show, close, join, participants and permissions.
+
+use std::time::Instant;
+
+use lectern_board::Access;
+use lectern_store::{NewParticipant, NewRoom, Participant, Room, StoreError};
+use serde::{Deserialize, Serialize};
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use super::{json_body, principal};
+use crate::auth::{Principal, RoomRole, hash_token, new_token};
+use crate::clock::now_millis;
+use crate::codes::new_room_code;
+use crate::error::ApiError;
+use crate::room::{AccessTarget, RoomCommand, close_code};
+use crate::state::{SharedState, with_state};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = 80;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateRoom {
+    title: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinRoom {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoomPermissions {
+    students_can_draw: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParticipantPermissions {
+    can_draw: bool,
+}
+
+/// A room as the API shows it.
+#[derive(Debug, Serialize)]
+struct RoomView {
+    id: String,
+    code: String,
+    title: String,
+    join_url: String,
+    students_can_draw: bool,
+    created_at: i64,
+    closed: bool,
+}
+
+impl RoomView {
+    fn new(room: &Room, state: &SharedState) -> Self {
+        Self {
+            id: room.id.clone(),
+            code: room.code.clone(),
+            title: room.title.clone(),
+            join_url: state.join_url(&room.code),
+            students_can_draw: room.students_can_draw != 0,
+            created_at: room.created_at,
+            closed: room.is_closed(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ParticipantView {
+    id: String,
+    name: String,
+    role: &'static str,
+    can_draw: bool,
+}
+
+impl From<&Participant> for ParticipantView {
+    fn from(participant: &Participant) -> Self {
+        Self {
+            id: participant.id.clone(),
+            name: participant.name.clone(),
+            role: "student",
+            can_draw: participant.can_draw != 0,
+        }
+    }
+}
+
+pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
+    let limit = state.settings.limits.max_json_bytes;
+    let with_state = || with_state(state.clone());
+    let principal = || principal(state.clone());
+
+    let create = warp::path!("rooms")
+        .and(warp::post())
+        .and(principal())
+        .and(json_body::<CreateRoom>(limit))
+        .and(with_state())
+        .and_then(create_room);
+
+    let list = warp::path!("rooms")
+        .and(warp::get())
+        .and(principal())
+        .and(with_state())
+        .and_then(list_rooms);
+
+    let show = warp::path!("rooms" / String)
+        .and(warp::get())
+        .and(principal())
+        .and(with_state())
+        .and_then(show_room);
+
+    let close = warp::path!("rooms" / String / "close")
+        .and(warp::post())
+        .and(principal())
+        .and(with_state())
+        .and_then(close_room);
+
+    let join = warp::path!("rooms" / String / "join")
+        .and(warp::post())
+        .and(warp::addr::remote())
+        .and(json_body::<JoinRoom>(limit))
+        .and(with_state())
+        .and_then(join_room);
+
+    let participants = warp::path!("rooms" / String / "participants")
+        .and(warp::get())
+        .and(principal())
+        .and(with_state())
+        .and_then(list_participants);
+
+    let room_permissions = warp::path!("rooms" / String / "permissions")
+        .and(warp::put())
+        .and(principal())
+        .and(json_body::<RoomPermissions>(limit))
+        .and(with_state())
+        .and_then(set_room_permissions);
+
+    let participant_permissions =
+        warp::path!("rooms" / String / "participants" / String / "permissions")
+            .and(warp::put())
+            .and(principal())
+            .and(json_body::<ParticipantPermissions>(limit))
+            .and(with_state())
+            .and_then(set_participant_permissions);
+
+    create
+        .or(list)
+        .unify()
+        .or(show)
+        .unify()
+        .or(close)
+        .unify()
+        .or(join)
+        .unify()
+        .or(participants)
+        .unify()
+        .or(room_permissions)
+        .unify()
+        .or(participant_permissions)
+        .unify()
+        .boxed()
+}
+
+/// Trims a required text field and checks its length, naming the field in errors.
+fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            format!("{field} must not be empty"),
+        ));
+    }
+    let chars = trimmed.chars().count();
+    if chars > max_chars {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            format!("{field} is {chars} characters; the maximum is {max_chars}"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+async fn create_room(
+    principal: Principal,
+    request: CreateRoom,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let user = principal.user()?;
+    let title = required_text("title", &request.title, MAX_TITLE_CHARS)?;
+    let id = uuid::Uuid::new_v4().to_string();
+
+    // A clash among 31^10 codes is rare; a few draws make it negligible.
+    for _ in 0..5 {
+        let code = new_room_code();
+        let created = state
+            .store
+            .create_room(&NewRoom {
+                id: &id,
+                code: &code,
+                title: &title,
+                owner_id: &user.id,
+                created_at: now_millis(),
+            })
+            .await;
+        match created {
+            Ok(room) => {
+                tracing::info!(room = %room.id, user = %user.id, "room created");
+                let view = RoomView::new(&room, &state);
+                return Ok(
+                    warp::reply::with_status(warp::reply::json(&view), StatusCode::CREATED)
+                        .into_response(),
+                );
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(error) => return Err(ApiError::from(error).into()),
+        }
+    }
+    Err(ApiError::internal("five room codes in a row were taken").into())
+}
+
+async fn list_rooms(principal: Principal, state: SharedState) -> Result<Response, Rejection> {
+    let user = principal.user()?;
+    let rooms = state
+        .store
+        .rooms_by_owner(&user.id)
+        .await
+        .map_err(ApiError::from)?;
+    let views: Vec<RoomView> = rooms
+        .iter()
+        .map(|room| RoomView::new(room, &state))
+        .collect();
+    Ok(warp::reply::json(&views).into_response())
+}
+
+async fn show_room(
+    code: String,
+    principal: Principal,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let room = state.room(&code).await?;
+    principal.role_in(&room)?;
+    Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
+}
+
+async fn close_room(
+    code: String,
+    principal: Principal,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let room = state.room(&code).await?;
+    let user = principal.lecturer_of(&room)?;
+
+    state
+        .store
+        .close_room(&room.id, now_millis())
+        .await
+        .map_err(ApiError::from)?;
+    let (done, closed) = tokio::sync::oneshot::channel();
+    state
+        .rooms
+        .send_if_loaded(
+            &room.id,
+            RoomCommand::Close {
+                code: close_code::ROOM_CLOSED,
+                reason: "the lecturer closed the room".to_owned(),
+                done,
+            },
+        )
+        .await;
+    let _ = closed.await;
+    tracing::info!(room = %room.id, user = %user.id, "room closed");
+
+    let room = state.room(&code).await?;
+    Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
+}
+
+async fn join_room(
+    code: String,
+    remote: Option<std::net::SocketAddr>,
+    request: JoinRoom,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    // Limited before the lookup, so guessing codes costs the same as joining.
+    if let Some(address) = remote {
+        if let Err(retry_after) = state.join_limiter.check(address.ip(), Instant::now()) {
+            tracing::warn!(address = %address.ip(), "join rate limit reached");
+            return Err(ApiError::too_many_requests(retry_after).into());
+        }
+    }
+
+    let name = required_text("name", &request.name, MAX_NAME_CHARS)?;
+    let room = state.room(&code).await?;
+    if room.is_closed() {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "room_closed",
+            format!("room {} is closed", room.code),
+        )
+        .into());
+    }
+
+    let token = new_token();
+    let now = now_millis();
+    let participant = state
+        .store
+        .create_participant(&NewParticipant {
+            id: &uuid::Uuid::new_v4().to_string(),
+            room_id: &room.id,
+            name: &name,
+            token_hash: &hash_token(&token),
+            created_at: now,
+            expires_at: now + state.settings.limits.participant_ttl.as_millis() as i64,
+        })
+        .await
+        .map_err(ApiError::from)?;
+    tracing::info!(room = %room.id, participant = %participant.id, "student joined");
+
+    let body = serde_json::json!({
+        "token": token,
+        "participant_id": participant.id,
+        "role": "student",
+        "can_draw": participant.can_draw != 0,
+        "room": RoomView::new(&room, &state),
+    });
+    Ok(warp::reply::with_status(warp::reply::json(&body), StatusCode::CREATED).into_response())
+}
+
+async fn list_participants(
+    code: String,
+    principal: Principal,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let room = state.room(&code).await?;
+    principal.role_in(&room)?;
+    let participants = state
+        .store
+        .participants(&room.id)
+        .await
+        .map_err(ApiError::from)?;
+    let views: Vec<ParticipantView> = participants.iter().map(ParticipantView::from).collect();
+    Ok(warp::reply::json(&views).into_response())
+}
+
+async fn set_room_permissions(
+    code: String,
+    principal: Principal,
+    request: RoomPermissions,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let room = state.room(&code).await?;
+    let user = principal.lecturer_of(&room)?;
+    let allowed = request.students_can_draw;
+
+    state
+        .store
+        .set_students_can_draw(&room.id, allowed)
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .rooms
+        .send_if_loaded(
+            &room.id,
+            RoomCommand::SetAccess {
+                target: AccessTarget::AllStudents,
+                access: access_for(allowed),
+            },
+        )
+        .await;
+    tracing::info!(room = %room.id, user = %user.id, allowed, "drawing changed for all students");
+
+    let room = state.room(&code).await?;
+    Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
+}
+
+async fn set_participant_permissions(
+    code: String,
+    participant_id: String,
+    principal: Principal,
+    request: ParticipantPermissions,
+    state: SharedState,
+) -> Result<Response, Rejection> {
+    let room = state.room(&code).await?;
+    let user = principal.lecturer_of(&room)?;
+    let allowed = request.can_draw;
+
+    let found = state
+        .store
+        .set_participant_can_draw(&room.id, &participant_id, allowed)
+        .await
+        .map_err(ApiError::from)?;
+    if !found {
+        return Err(ApiError::not_found(format!(
+            "no participant {participant_id:?} in room {}",
+            room.code
+        ))
+        .into());
+    }
+    state
+        .rooms
+        .send_if_loaded(
+            &room.id,
+            RoomCommand::SetAccess {
+                target: AccessTarget::Participant(participant_id.clone()),
+                access: access_for(allowed),
+            },
+        )
+        .await;
+    tracing::info!(room = %room.id, user = %user.id, participant = %participant_id, allowed, "drawing changed");
+
+    Ok(
+        warp::reply::json(&serde_json::json!({ "id": participant_id, "can_draw": allowed }))
+            .into_response(),
+    )
+}
+
+fn access_for(allowed: bool) -> Access {
+    if allowed {
+        Access::ReadWrite
+    } else {
+        Access::ReadOnly
+    }
+}
+
+/// The board access a role starts with.
+pub fn initial_access(role: &RoomRole) -> Access {
+    match role {
+        RoomRole::Lecturer(_) => Access::ReadWrite,
+        RoomRole::Student(participant) => access_for(participant.can_draw != 0),
+    }
+}

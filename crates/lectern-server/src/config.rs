@@ -1,0 +1,185 @@
+//! Server settings from the command line, the environment and a TOML file.
+//!
+//! A value given on the command line wins over the environment (clap reads
+//! both), which wins over the file, which wins over the default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// The address students open, used in join links; defaults to
+    /// `http://` plus the listening address.
+    pub public_url: Option<String>,
+    pub limits: Limits,
+}
+
+/// Sizes, rates and timings, each overridable in the TOML file.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest WebSocket message accepted on the board, in bytes.
+    pub max_message_bytes: usize,
+    /// The largest JSON request body, in bytes.
+    pub max_json_bytes: u64,
+    /// The largest board restore upload, in bytes.
+    pub max_board_upload_bytes: u64,
+    /// Frames queued for one connection before it counts as too slow and is
+    /// disconnected.
+    pub outbox_frames: usize,
+    /// How often the server pings each connection; one without any frame for
+    /// a whole interval after a ping is closed.
+    pub ping_interval: Duration,
+    /// How long a room without connections stays loaded.
+    pub room_idle_timeout: Duration,
+    /// Logged updates after which a room's log is compacted into a snapshot.
+    pub compact_after_updates: u64,
+    pub session_ttl: Duration,
+    pub participant_ttl: Duration,
+    /// Joins allowed per client IP address per minute.
+    pub joins_per_minute: u32,
+    /// Login attempts allowed per client IP address per minute.
+    pub logins_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 4 * 1024 * 1024,
+            max_json_bytes: 64 * 1024,
+            max_board_upload_bytes: 64 * 1024 * 1024,
+            outbox_frames: 1024,
+            ping_interval: Duration::from_secs(15),
+            room_idle_timeout: Duration::from_secs(30),
+            compact_after_updates: 1000,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            participant_ttl: Duration::from_secs(24 * 3600),
+            joins_per_minute: 20,
+            logins_per_minute: 10,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for a server on `listen` storing everything in `data_dir`,
+    /// with SQLite and default limits.
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        Self {
+            listen,
+            database_url: default_database_url(&data_dir),
+            data_dir,
+            public_url: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The SQLite file inside the data directory, created on first start.
+pub fn default_database_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("lectern.db").display()
+    )
+}
+
+/// The optional TOML file. Every key is optional; unknown keys are errors so
+/// that a typo does not go unnoticed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub limits: FileLimits,
+}
+
+/// The `[limits]` table; times are in seconds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLimits {
+    pub max_message_bytes: Option<usize>,
+    pub max_json_bytes: Option<u64>,
+    pub max_board_upload_bytes: Option<u64>,
+    pub outbox_frames: Option<usize>,
+    pub ping_interval_secs: Option<u64>,
+    pub room_idle_timeout_secs: Option<u64>,
+    pub compact_after_updates: Option<u64>,
+    pub session_ttl_secs: Option<u64>,
+    pub participant_ttl_secs: Option<u64>,
+    pub joins_per_minute: Option<u32>,
+    pub logins_per_minute: Option<u32>,
+}
+
+impl FileSettings {
+    /// Reads and parses a settings file.
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read settings file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid settings file {}", path.display()))
+    }
+
+    /// Applies the `[limits]` table over the defaults.
+    pub fn limits(&self) -> Limits {
+        let file = &self.limits;
+        let defaults = Limits::default();
+        let seconds = |value: Option<u64>, default: Duration| {
+            value.map(Duration::from_secs).unwrap_or(default)
+        };
+
+        Limits {
+            max_message_bytes: file.max_message_bytes.unwrap_or(defaults.max_message_bytes),
+            max_json_bytes: file.max_json_bytes.unwrap_or(defaults.max_json_bytes),
+            max_board_upload_bytes: file
+                .max_board_upload_bytes
+                .unwrap_or(defaults.max_board_upload_bytes),
+            outbox_frames: file.outbox_frames.unwrap_or(defaults.outbox_frames).max(1),
+            ping_interval: seconds(file.ping_interval_secs, defaults.ping_interval),
+            room_idle_timeout: seconds(file.room_idle_timeout_secs, defaults.room_idle_timeout),
+            compact_after_updates: file
+                .compact_after_updates
+                .unwrap_or(defaults.compact_after_updates)
+                .max(1),
+            session_ttl: seconds(file.session_ttl_secs, defaults.session_ttl),
+            participant_ttl: seconds(file.participant_ttl_secs, defaults.participant_ttl),
+            joins_per_minute: file.joins_per_minute.unwrap_or(defaults.joins_per_minute),
+            logins_per_minute: file.logins_per_minute.unwrap_or(defaults.logins_per_minute),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_limits_override_defaults() {
+        let file: FileSettings = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\n[limits]\nping_interval_secs = 5\njoins_per_minute = 3\n",
+        )
+        .expect("valid TOML");
+        let limits = file.limits();
+        assert_eq!(file.listen, Some("0.0.0.0:9000".parse().expect("address")));
+        assert_eq!(limits.ping_interval, Duration::from_secs(5));
+        assert_eq!(limits.joins_per_minute, 3);
+        assert_eq!(
+            limits.max_message_bytes,
+            Limits::default().max_message_bytes
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let error = toml::from_str::<FileSettings>("listn = \"x\"").expect_err("typo");
+        assert!(error.to_string().contains("listn"), "{error}");
+    }
+}

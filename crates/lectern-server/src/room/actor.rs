@@ -1,0 +1,498 @@
+//! The task that owns one room's board.
+//!
+//! Commands arrive on a bounded channel. The actor handles every command
+//! already queued, stores the updates they produced in one transaction
+//! (group commit), and only then delivers the frames, so no client ever sees
+//! an update that a crash could lose.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lectern_board::{Access, BoardError, BoardRoom, ConnectionId, Frame, Output};
+use lectern_store::Store;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tracing::{Instrument, debug, error, info, info_span, warn};
+
+use super::close_code;
+use super::registry::RoomRegistry;
+use crate::clock::now_millis;
+
+/// The most commands handled before their updates are stored and delivered.
+const MAX_BATCH: usize = 256;
+
+/// A request to close one connection, with the WebSocket close code and reason.
+#[derive(Debug, Clone)]
+pub struct CloseSignal {
+    pub code: u16,
+    pub reason: String,
+}
+
+/// The actor's side of one connection: its outgoing queue and its closer.
+#[derive(Debug)]
+pub struct ConnectionLink {
+    pub outbox: mpsc::Sender<Frame>,
+    pub closer: oneshot::Sender<CloseSignal>,
+}
+
+/// Everything a connection brings when it joins.
+#[derive(Debug)]
+pub struct JoinRequest {
+    pub connection: ConnectionId,
+    pub participant_id: String,
+    /// Lecturers keep write access whatever the student permissions say.
+    pub is_lecturer: bool,
+    pub access: Access,
+    pub link: ConnectionLink,
+}
+
+/// Whose write access a permission change affects.
+#[derive(Debug, Clone)]
+pub enum AccessTarget {
+    Participant(String),
+    AllStudents,
+}
+
+/// The commands a room actor handles.
+#[derive(Debug)]
+pub enum RoomCommand {
+    Join {
+        request: JoinRequest,
+        joined: oneshot::Sender<()>,
+    },
+    Frame {
+        connection: ConnectionId,
+        bytes: Vec<u8>,
+    },
+    Leave {
+        connection: ConnectionId,
+    },
+    SetAccess {
+        target: AccessTarget,
+        access: Access,
+    },
+    /// Encodes the whole board as one v1 update.
+    Export {
+        reply: oneshot::Sender<Vec<u8>>,
+    },
+    /// Merges an update into the board; replies once it is stored.
+    Import {
+        update: Vec<u8>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// Closes every connection and unloads the room.
+    Close {
+        code: u16,
+        reason: String,
+        done: oneshot::Sender<()>,
+    },
+}
+
+struct Member {
+    participant_id: String,
+    is_lecturer: bool,
+    outbox: mpsc::Sender<Frame>,
+    closer: Option<oneshot::Sender<CloseSignal>>,
+}
+
+/// Settings an actor needs from the server configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ActorSettings {
+    pub idle_timeout: Duration,
+    pub compact_after_updates: u64,
+}
+
+pub(crate) struct RoomActor {
+    room_id: Arc<str>,
+    generation: u64,
+    board: BoardRoom,
+    members: HashMap<ConnectionId, Member>,
+    commands: mpsc::Receiver<RoomCommand>,
+    store: Store,
+    registry: Arc<RoomRegistry>,
+    settings: ActorSettings,
+    /// The sequence number of the last stored update.
+    last_seq: i64,
+    updates_since_snapshot: u64,
+    /// Replies to imports, sent once the batch that holds them is stored.
+    pending_imports: Vec<oneshot::Sender<Result<(), String>>>,
+}
+
+/// Why the actor stops.
+enum Stop {
+    Idle,
+    Closed(oneshot::Sender<()>),
+    Failed,
+}
+
+impl RoomActor {
+    /// Loads the room's board and runs the actor until the room unloads.
+    pub(crate) fn spawn(
+        room_id: Arc<str>,
+        generation: u64,
+        commands: mpsc::Receiver<RoomCommand>,
+        store: Store,
+        registry: Arc<RoomRegistry>,
+        settings: ActorSettings,
+    ) {
+        let span = info_span!("room", room = %room_id);
+        tokio::spawn(
+            async move {
+                let log = match store.load_board(&room_id).await {
+                    Ok(log) => log,
+                    Err(error) => {
+                        error!(%error, "cannot load the board; the room stays unloaded");
+                        registry.forget(&room_id, generation);
+                        return;
+                    }
+                };
+                let updates = log.updates.iter().map(|(_, update)| update.as_slice());
+                let board = match BoardRoom::load(log.snapshot.as_deref(), updates) {
+                    Ok(board) => board,
+                    Err(error) => {
+                        error!(%error, "stored board does not decode; the room stays unloaded");
+                        registry.forget(&room_id, generation);
+                        return;
+                    }
+                };
+                info!(
+                    updates = log.updates.len(),
+                    last_seq = log.last_seq,
+                    "room loaded"
+                );
+
+                let actor = RoomActor {
+                    room_id,
+                    generation,
+                    board,
+                    members: HashMap::new(),
+                    commands,
+                    store,
+                    registry,
+                    settings,
+                    last_seq: log.last_seq,
+                    updates_since_snapshot: log.updates.len() as u64,
+                    pending_imports: Vec::new(),
+                };
+                actor.run().await;
+            }
+            .instrument(span),
+        );
+    }
+
+    async fn run(mut self) {
+        let stop = loop {
+            let command = if self.members.is_empty() {
+                let deadline = Instant::now() + self.settings.idle_timeout;
+                match tokio::time::timeout_at(deadline, self.commands.recv()).await {
+                    Ok(command) => command,
+                    Err(_) => {
+                        if self.try_unload_idle().await {
+                            break Stop::Idle;
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                self.commands.recv().await
+            };
+            let Some(command) = command else {
+                break Stop::Idle;
+            };
+
+            let mut stop = self.handle(command);
+            let mut handled = 1;
+            while stop.is_none() && handled < MAX_BATCH {
+                let Ok(command) = self.commands.try_recv() else {
+                    break;
+                };
+                stop = self.handle(command);
+                handled += 1;
+            }
+
+            if !self.flush().await {
+                break Stop::Failed;
+            }
+            if let Some(stop) = stop {
+                break stop;
+            }
+            self.compact_if_due().await;
+        };
+
+        match stop {
+            Stop::Idle => info!("room unloaded"),
+            Stop::Closed(done) => {
+                self.compact().await;
+                self.registry.forget(&self.room_id, self.generation);
+                info!("room closed and unloaded");
+                let _ = done.send(());
+            }
+            Stop::Failed => {
+                self.close_all(
+                    close_code::INTERNAL_ERROR,
+                    "the server failed to store the board; reconnect",
+                );
+                self.registry.forget(&self.room_id, self.generation);
+                warn!("room unloaded after a failure; the next join reloads it from storage");
+            }
+        }
+    }
+
+    fn handle(&mut self, command: RoomCommand) -> Option<Stop> {
+        match command {
+            RoomCommand::Join { request, joined } => {
+                self.join(request);
+                let _ = joined.send(());
+            }
+            RoomCommand::Frame { connection, bytes } => self.receive(connection, &bytes),
+            RoomCommand::Leave { connection } => {
+                if let Some(member) = self.members.remove(&connection) {
+                    info!(%connection, participant = %member.participant_id, "left the board");
+                }
+                self.board.disconnect(connection);
+            }
+            RoomCommand::SetAccess { target, access } => self.set_access(&target, access),
+            RoomCommand::Export { reply } => {
+                let _ = reply.send(self.board.encode_state());
+            }
+            RoomCommand::Import { update, reply } => match self.board.apply_update(&update) {
+                Ok(()) => self.pending_imports.push(reply),
+                Err(error) => {
+                    let _ = reply.send(Err(error.to_string()));
+                    if self.board.is_poisoned() {
+                        return Some(Stop::Failed);
+                    }
+                }
+            },
+            RoomCommand::Close { code, reason, done } => {
+                self.close_all(code, &reason);
+                return Some(Stop::Closed(done));
+            }
+        }
+        None
+    }
+
+    fn join(&mut self, request: JoinRequest) {
+        let JoinRequest {
+            connection,
+            participant_id,
+            is_lecturer,
+            access,
+            link,
+        } = request;
+        info!(%connection, participant = %participant_id, ?access, "joined the board");
+
+        self.members.insert(
+            connection,
+            Member {
+                participant_id,
+                is_lecturer,
+                outbox: link.outbox,
+                closer: Some(link.closer),
+            },
+        );
+        self.board.connect(connection, access);
+    }
+
+    fn receive(&mut self, connection: ConnectionId, bytes: &[u8]) {
+        if !self.members.contains_key(&connection) {
+            return;
+        }
+        let access = self.board.access(connection);
+
+        match self.board.receive(connection, bytes) {
+            Ok(()) => {}
+            Err(BoardError::DocumentPoisoned) => {
+                error!(%connection, "an update broke the document; reloading the room from storage");
+                self.close(
+                    connection,
+                    close_code::INTERNAL_ERROR,
+                    "the update could not be integrated",
+                );
+            }
+            Err(error) => {
+                warn!(%connection, %error, "closing connection after a protocol error");
+                self.close(connection, close_code::PROTOCOL_ERROR, &error.to_string());
+            }
+        }
+
+        if access == Some(Access::ReadOnly) && self.board.access(connection).is_some() {
+            debug!(%connection, "read-only connection sent a frame");
+        }
+    }
+
+    fn set_access(&mut self, target: &AccessTarget, access: Access) {
+        let targets: Vec<ConnectionId> = self
+            .members
+            .iter()
+            .filter(|(_, member)| !member.is_lecturer)
+            .filter(|(_, member)| match target {
+                AccessTarget::AllStudents => true,
+                AccessTarget::Participant(id) => &member.participant_id == id,
+            })
+            .map(|(&connection, _)| connection)
+            .collect();
+
+        for connection in targets {
+            self.board.set_access(connection, access);
+            info!(%connection, ?access, "board access changed");
+        }
+    }
+
+    /// Stores the updates of the batch, then delivers its frames. Returns
+    /// `false` when storing failed and the room must unload.
+    async fn flush(&mut self) -> bool {
+        if self.board.is_poisoned() {
+            return false;
+        }
+
+        loop {
+            let outputs: Vec<Output> = std::iter::from_fn(|| self.board.poll_output()).collect();
+            if outputs.is_empty() {
+                break;
+            }
+
+            let updates: Vec<Vec<u8>> = outputs
+                .iter()
+                .filter_map(|output| match output {
+                    Output::Persist { update } => Some(update.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !updates.is_empty() && !self.persist(&updates).await {
+                for reply in self.pending_imports.drain(..) {
+                    let _ = reply.send(Err("storing the update failed".to_owned()));
+                }
+                return false;
+            }
+
+            for output in outputs {
+                self.deliver(output);
+            }
+        }
+
+        for reply in self.pending_imports.drain(..) {
+            let _ = reply.send(Ok(()));
+        }
+        true
+    }
+
+    async fn persist(&mut self, updates: &[Vec<u8>]) -> bool {
+        let first_seq = self.last_seq + 1;
+        match self
+            .store
+            .append_board_updates(&self.room_id, first_seq, updates, now_millis())
+            .await
+        {
+            Ok(()) => {
+                self.last_seq += updates.len() as i64;
+                self.updates_since_snapshot += updates.len() as u64;
+                true
+            }
+            Err(error) => {
+                error!(%error, count = updates.len(), "storing board updates failed");
+                false
+            }
+        }
+    }
+
+    fn deliver(&mut self, output: Output) {
+        match output {
+            Output::Persist { .. } => {}
+            Output::Send { to, frame } => self.send(to, frame),
+            Output::Broadcast { except, frame } => {
+                let recipients: Vec<ConnectionId> = self
+                    .members
+                    .keys()
+                    .copied()
+                    .filter(|&connection| Some(connection) != except)
+                    .collect();
+                for connection in recipients {
+                    self.send(connection, frame.clone());
+                }
+            }
+        }
+    }
+
+    /// Queues a frame for one connection. A full queue means the client
+    /// cannot keep up; skipping the frame would leave its board silently
+    /// wrong, so it is disconnected instead and resyncs when it reconnects.
+    fn send(&mut self, connection: ConnectionId, frame: Frame) {
+        let Some(member) = self.members.get(&connection) else {
+            return;
+        };
+        match member.outbox.try_send(frame) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                warn!(%connection, participant = %member.participant_id, "client too slow; disconnecting");
+                self.close(
+                    connection,
+                    close_code::TRY_AGAIN_LATER,
+                    "client too slow to keep up; reconnect to resync",
+                );
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                // The connection task ended; its Leave command is on the way.
+            }
+        }
+    }
+
+    /// Closes one connection and removes it from the board at once.
+    fn close(&mut self, connection: ConnectionId, code: u16, reason: &str) {
+        if let Some(mut member) = self.members.remove(&connection) {
+            if let Some(closer) = member.closer.take() {
+                let _ = closer.send(CloseSignal {
+                    code,
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        self.board.disconnect(connection);
+    }
+
+    fn close_all(&mut self, code: u16, reason: &str) {
+        let connections: Vec<ConnectionId> = self.members.keys().copied().collect();
+        for connection in connections {
+            self.close(connection, code, reason);
+        }
+        // The removals the closes queued have no one left to go to.
+        while self.board.poll_output().is_some() {}
+    }
+
+    async fn compact_if_due(&mut self) {
+        if self.updates_since_snapshot >= self.settings.compact_after_updates {
+            self.compact().await;
+        }
+    }
+
+    async fn compact(&mut self) {
+        if self.updates_since_snapshot == 0 {
+            return;
+        }
+        let snapshot = self.board.encode_state();
+        match self
+            .store
+            .compact_board(&self.room_id, &snapshot, self.last_seq, now_millis())
+            .await
+        {
+            Ok(()) => {
+                debug!(
+                    bytes = snapshot.len(),
+                    last_seq = self.last_seq,
+                    "board compacted"
+                );
+                self.updates_since_snapshot = 0;
+            }
+            // The log still holds every update, so nothing is lost.
+            Err(error) => error!(%error, "compacting the board failed"),
+        }
+    }
+
+    /// Compacts and leaves the registry if nobody joined in the meantime.
+    async fn try_unload_idle(&mut self) -> bool {
+        self.compact().await;
+        self.registry
+            .remove(&self.room_id, self.generation, &self.commands)
+    }
+}

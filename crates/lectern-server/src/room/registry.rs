@@ -1,0 +1,159 @@
+//! The map from room id to the running actor of each loaded room.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lectern_store::Store;
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot};
+
+use super::actor::{ActorSettings, RoomActor, RoomCommand};
+
+/// Commands queued for one room before senders wait.
+const COMMAND_QUEUE: usize = 1024;
+
+/// How often a command is retried when it reached an actor that was just
+/// unloading.
+const ATTEMPTS: usize = 3;
+
+/// The room could not be reached, for example because its board failed to load.
+#[derive(Debug, Error)]
+#[error("room is unavailable; its board could not be loaded")]
+pub struct RoomUnavailable;
+
+#[derive(Debug, Clone)]
+struct Handle {
+    commands: mpsc::Sender<RoomCommand>,
+    generation: u64,
+}
+
+/// Starts room actors on demand and forgets them when they unload.
+#[derive(Debug)]
+pub struct RoomRegistry {
+    rooms: Mutex<HashMap<Arc<str>, Handle>>,
+    next_generation: AtomicU64,
+    store: Store,
+    settings: ActorSettings,
+}
+
+impl RoomRegistry {
+    pub fn new(store: Store, settings: ActorSettings) -> Arc<Self> {
+        Arc::new(Self {
+            rooms: Mutex::new(HashMap::new()),
+            next_generation: AtomicU64::new(1),
+            store,
+            settings,
+        })
+    }
+
+    /// Sends a command that carries a reply channel, loading the room if
+    /// needed, and waits for the reply. `make` builds the command around the
+    /// reply sender; it is called again if the actor unloaded before
+    /// answering.
+    pub async fn request<T>(
+        self: &Arc<Self>,
+        room_id: &str,
+        mut make: impl FnMut(oneshot::Sender<T>) -> RoomCommand,
+    ) -> Result<(T, mpsc::Sender<RoomCommand>), RoomUnavailable> {
+        for _ in 0..ATTEMPTS {
+            let (reply, answer) = oneshot::channel();
+            let commands = self.handle(room_id).commands;
+            if commands.send(make(reply)).await.is_err() {
+                continue;
+            }
+            if let Ok(value) = answer.await {
+                return Ok((value, commands));
+            }
+        }
+        Err(RoomUnavailable)
+    }
+
+    /// Sends a command to a room only if it is loaded; a room that is not
+    /// loaded has no connections to tell.
+    pub async fn send_if_loaded(&self, room_id: &str, command: RoomCommand) {
+        let commands = self
+            .lock()
+            .get(room_id)
+            .map(|handle| handle.commands.clone());
+        if let Some(commands) = commands {
+            let _ = commands.send(command).await;
+        }
+    }
+
+    /// Returns the ids of the loaded rooms.
+    #[allow(dead_code)]
+    pub fn loaded(&self) -> Vec<Arc<str>> {
+        self.lock().keys().cloned().collect()
+    }
+
+    fn handle(self: &Arc<Self>, room_id: &str) -> Handle {
+        let mut rooms = self.lock();
+        if let Some(handle) = rooms.get(room_id) {
+            if !handle.commands.is_closed() {
+                return handle.clone();
+            }
+        }
+
+        let (commands, receiver) = mpsc::channel(COMMAND_QUEUE);
+        let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
+        let room_id: Arc<str> = room_id.into();
+        let handle = Handle {
+            commands,
+            generation,
+        };
+        rooms.insert(room_id.clone(), handle.clone());
+        drop(rooms);
+
+        RoomActor::spawn(
+            room_id,
+            generation,
+            receiver,
+            self.store.clone(),
+            Arc::clone(self),
+            self.settings,
+        );
+        handle
+    }
+
+    /// Removes an actor's entry if no command is waiting for it. Returns
+    /// whether the actor may stop. A command sent after this check fails and
+    /// is retried against a fresh actor.
+    pub(crate) fn remove(
+        &self,
+        room_id: &str,
+        generation: u64,
+        commands: &mpsc::Receiver<RoomCommand>,
+    ) -> bool {
+        let mut rooms = self.lock();
+        if !commands.is_empty() {
+            return false;
+        }
+        if rooms
+            .get(room_id)
+            .is_some_and(|handle| handle.generation == generation)
+        {
+            rooms.remove(room_id);
+        }
+        true
+    }
+
+    /// Removes an actor's entry even though commands may be queued, for an
+    /// actor that closed or failed. The queued commands are dropped, which
+    /// their senders see as a closed channel.
+    pub(crate) fn forget(&self, room_id: &str, generation: u64) {
+        let mut rooms = self.lock();
+        if rooms
+            .get(room_id)
+            .is_some_and(|handle| handle.generation == generation)
+        {
+            rooms.remove(room_id);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Handle>> {
+        self.rooms
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
