@@ -1,0 +1,423 @@
+//! A real server on port 0 with a temporary data directory, and clients
+//! that speak its REST API and the y-websocket protocol.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use lectern_board::protocol::{Message, decode_frame, encode};
+use lectern_server::{Server, Settings, hash_password};
+use lectern_store::{NewUser, Store};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, GetString, Map, ReadTxn, StateVector, Text, Transact, Update};
+
+/// How long a test waits for an event before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub const LECTURER_EMAIL: &str = "ada@example.org";
+pub const LECTURER_PASSWORD: &str = "analytical-engine";
+pub const OTHER_LECTURER_EMAIL: &str = "charles@example.org";
+pub const ADMIN_EMAIL: &str = "grace@example.org";
+
+pub struct TestServer {
+    pub server: Option<Server>,
+    pub base: String,
+    pub settings: Settings,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+/// Settings for a test server; `tune` adjusts them before start.
+pub async fn start_with(tune: impl FnOnce(&mut Settings)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = Settings::new(([127, 0, 0, 1], 0).into(), dir.path());
+    tune(&mut settings);
+    add_accounts(&settings.database_url).await;
+    start_in(dir, settings).await
+}
+
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+async fn start_in(dir: tempfile::TempDir, settings: Settings) -> TestServer {
+    let server = Server::start(settings.clone())
+        .await
+        .expect("server starts");
+    let base = format!("http://{}", server.address());
+    TestServer {
+        server: Some(server),
+        base,
+        settings,
+        dir,
+        http: reqwest::Client::new(),
+    }
+}
+
+async fn add_accounts(database_url: &str) {
+    let store = Store::connect(database_url).await.expect("store");
+    let hash = hash_password(LECTURER_PASSWORD).expect("hash");
+    for (id, email, role) in [
+        ("lecturer-1", LECTURER_EMAIL, "lecturer"),
+        ("lecturer-2", OTHER_LECTURER_EMAIL, "lecturer"),
+        ("admin-1", ADMIN_EMAIL, "admin"),
+    ] {
+        store
+            .create_user(&NewUser {
+                id,
+                email,
+                name: id,
+                role,
+                password_hash: &hash,
+                created_at: 0,
+            })
+            .await
+            .expect("create user");
+    }
+    store.close().await;
+}
+
+impl TestServer {
+    /// Stops the server and starts a new one on the same data directory
+    /// and port, as a restart would.
+    pub async fn restart(mut self) -> TestServer {
+        let server = self.server.take().expect("running");
+        let address = server.address();
+        server.shutdown().await;
+
+        let mut settings = self.settings.clone();
+        settings.listen = address;
+        start_in(self.dir, settings).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn ws_url(&self, code: &str, token: &str) -> String {
+        format!(
+            "{}/ws/board/{code}?token={token}",
+            self.base.replace("http://", "ws://")
+        )
+    }
+
+    /// Sends a JSON request and returns the status and the JSON body
+    /// (`Value::Null` when the body is empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let (status, body) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "email": email, "password": LECTURER_PASSWORD })),
+            )
+            .await;
+        assert_eq!(status, 200, "login failed: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Logs in as the lecturer and creates a room; returns (token, code).
+    pub async fn lecturer_room(&self) -> (String, String) {
+        let token = self.login(LECTURER_EMAIL).await;
+        let (status, body) = self
+            .call(
+                "POST",
+                "/api/v1/rooms",
+                Some(&token),
+                Some(json!({ "title": "Calculus" })),
+            )
+            .await;
+        assert_eq!(status, 201, "create room failed: {body}");
+        (token, body["code"].as_str().expect("code").to_owned())
+    }
+
+    /// Joins a room as a student; returns (token, participant id).
+    pub async fn join(&self, code: &str, name: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                "POST",
+                &format!("/api/v1/rooms/{code}/join"),
+                None,
+                Some(json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(status, 201, "join failed: {body}");
+        (
+            body["token"].as_str().expect("token").to_owned(),
+            body["participant_id"]
+                .as_str()
+                .expect("participant id")
+                .to_owned(),
+        )
+    }
+
+    /// Downloads the board and returns it as a document.
+    pub async fn board(&self, code: &str, token: &str) -> Doc {
+        let response = self
+            .http
+            .get(self.url(&format!("/api/v1/rooms/{code}/board")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status().as_u16(), 200);
+        let bytes = response.bytes().await.expect("body");
+        let doc = Doc::new();
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&bytes).expect("valid update"))
+            .expect("applies");
+        doc
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+}
+
+/// Reads the text of `notes`, the root text type the tests write to.
+pub fn notes(doc: &Doc) -> String {
+    let text = doc.get_or_insert_text("notes");
+    text.get_string(&doc.transact())
+}
+
+/// Returns the keys of the `elements` map.
+pub fn element_ids(doc: &Doc) -> Vec<String> {
+    let elements = doc.get_or_insert_map("elements");
+    let txn = doc.transact();
+    let mut keys: Vec<String> = elements.keys(&txn).map(str::to_owned).collect();
+    keys.sort();
+    keys
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What a board client observed besides document updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    PermissionDenied(String),
+    Awareness(Vec<u8>),
+    Closed(Option<(u16, String)>),
+}
+
+/// A board client holding its own copy of the document.
+pub struct BoardClient {
+    pub socket: Socket,
+    pub doc: Doc,
+    /// Sync step 2 messages received so far.
+    pub sync_replies: usize,
+}
+
+impl BoardClient {
+    /// Connects and completes the handshake: sends sync step 1 and waits
+    /// for the server's sync step 2.
+    pub async fn connect(server: &TestServer, code: &str, token: &str) -> BoardClient {
+        let (socket, _) = tokio_tungstenite::connect_async(server.ws_url(code, token))
+            .await
+            .expect("WebSocket connects");
+        let mut client = BoardClient {
+            socket,
+            doc: Doc::new(),
+            sync_replies: 0,
+        };
+        client.round_trip().await;
+        client
+    }
+
+    /// Sends sync step 1 and waits for the server's sync step 2. The server
+    /// handles a connection's frames in order, so once this returns every
+    /// frame sent before it has been handled, and the local copy holds
+    /// everything the server had.
+    pub async fn round_trip(&mut self) {
+        let expected = self.sync_replies + 1;
+        let state_vector = self.doc.transact().state_vector().encode_v1();
+        self.send(&encode(&Message::SyncStep1(&state_vector))).await;
+        self.wait_for(|client, _| client.sync_replies >= expected)
+            .await;
+    }
+
+    pub async fn send(&mut self, frame: &[u8]) {
+        self.socket
+            .send(WsMessage::binary(frame.to_vec()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// Edits the local copy with `edit` and sends the resulting update.
+    pub async fn edit(&mut self, edit: impl FnOnce(&Doc, &mut yrs::TransactionMut)) {
+        let before = self.doc.transact().state_vector();
+        {
+            let mut txn = self.doc.transact_mut();
+            edit(&self.doc, &mut txn);
+        }
+        let update = self.doc.transact().encode_state_as_update_v1(&before);
+        self.send(&encode(&Message::Update(&update))).await;
+    }
+
+    /// Appends `text` to the shared `notes` text.
+    pub async fn type_text(&mut self, text: &str) {
+        let notes = self.doc.get_or_insert_text("notes");
+        self.edit(|_, txn| {
+            let length = notes.len(txn);
+            notes.insert(txn, length, text);
+        })
+        .await;
+    }
+
+    /// Adds an element with the given id to `elements`.
+    pub async fn add_element(&mut self, id: &str) {
+        let elements = self.doc.get_or_insert_map("elements");
+        self.edit(|_, txn| {
+            elements.insert(txn, id, "stroke");
+        })
+        .await;
+    }
+
+    /// Reads frames, applying updates to the local copy, until `done`
+    /// returns true for the client and the last event. Panics after [`WAIT`].
+    pub async fn wait_for(
+        &mut self,
+        mut done: impl FnMut(&BoardClient, Option<&Event>) -> bool,
+    ) -> Vec<Event> {
+        let mut events = Vec::new();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .expect("timed out waiting for the expected board event");
+            let event = match next {
+                None => Some(Event::Closed(None)),
+                Some(Err(tungstenite::Error::ConnectionClosed)) => Some(Event::Closed(None)),
+                Some(Err(error)) => panic!("WebSocket error: {error}"),
+                Some(Ok(message)) => self.handle(message).await,
+            };
+            let closed = matches!(event, Some(Event::Closed(_)));
+            if done(self, event.as_ref()) {
+                if let Some(event) = event {
+                    events.push(event);
+                }
+                return events;
+            }
+            if let Some(event) = event {
+                events.push(event);
+            }
+            assert!(
+                !closed,
+                "connection closed before the expected event: {events:?}"
+            );
+        }
+    }
+
+    async fn handle(&mut self, message: WsMessage) -> Option<Event> {
+        match message {
+            WsMessage::Binary(bytes) => {
+                let messages = decode_frame(&bytes).expect("server frames are valid");
+                let mut event = None;
+                for message in messages {
+                    match message {
+                        Message::SyncStep1(state_vector) => {
+                            let state_vector = StateVector::decode_v1(state_vector).expect("valid");
+                            let diff = self.doc.transact().encode_state_as_update_v1(&state_vector);
+                            self.socket
+                                .send(WsMessage::binary(encode(&Message::SyncStep2(&diff))))
+                                .await
+                                .expect("reply sent");
+                        }
+                        Message::SyncStep2(update) => {
+                            let update = Update::decode_v1(update).expect("valid update");
+                            self.doc
+                                .transact_mut()
+                                .apply_update(update)
+                                .expect("applies");
+                            self.sync_replies += 1;
+                        }
+                        Message::Update(update) => {
+                            let update = Update::decode_v1(update).expect("valid update");
+                            self.doc
+                                .transact_mut()
+                                .apply_update(update)
+                                .expect("applies");
+                        }
+                        Message::Awareness(update) => {
+                            event = Some(Event::Awareness(update.to_vec()))
+                        }
+                        Message::PermissionDenied(reason) => {
+                            event = Some(Event::PermissionDenied(reason.to_owned()))
+                        }
+                        Message::QueryAwareness => {}
+                    }
+                }
+                event
+            }
+            WsMessage::Close(frame) => {
+                Some(Event::Closed(frame.map(|CloseFrame { code, reason }| {
+                    (u16::from(code), reason.to_string())
+                })))
+            }
+            _ => None,
+        }
+    }
+
+    /// Waits until the connection closes and returns its close code and reason.
+    pub async fn closed(&mut self) -> Option<(u16, String)> {
+        let events = self
+            .wait_for(|_, event| matches!(event, Some(Event::Closed(_))))
+            .await;
+        match events.last() {
+            Some(Event::Closed(frame)) => frame.clone(),
+            _ => None,
+        }
+    }
+
+    /// Waits until the local copy satisfies `check`.
+    pub async fn until(&mut self, check: impl Fn(&Doc) -> bool) {
+        if check(&self.doc) {
+            return;
+        }
+        self.wait_for(|client, _| check(&client.doc)).await;
+    }
+}
+
+/// Encodes an awareness update with one client's state.
+pub fn awareness_update(client_id: u64, clock: u64, state: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    lectern_board::encoding::write_var_u64(&mut out, 1);
+    lectern_board::encoding::write_var_u64(&mut out, client_id);
+    lectern_board::encoding::write_var_u64(&mut out, clock);
+    lectern_board::encoding::write_var_string(&mut out, state);
+    out
+}
