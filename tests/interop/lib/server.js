@@ -26,6 +26,10 @@ const COMMAND_TIMEOUT_MS = 30_000
 // Matches the line `lectern serve` logs once it accepts connections.
 const LISTENING_URL = /url=(http:\/\/\S+?)\/?(\s|$)/
 
+// Matches ANSI SGR sequences (colors), which the log may contain even when
+// it is not written to a terminal.
+const ANSI_COLOR = /\x1b\[[0-9;]*m/g
+
 /** Returns the lectern binary: $LECTERN_BIN, else target/debug/lectern. */
 export function lecternBinary () {
   return process.env.LECTERN_BIN || join(repoRoot, 'target', 'debug', 'lectern')
@@ -33,12 +37,16 @@ export function lecternBinary () {
 
 // The server reads LECTERN_* variables as option defaults, so a value from the
 // caller's shell (a database URL, say) must not leak into the test server.
+// LECTERN_LOG, the server's log filter, is kept so a developer can raise the
+// log level of a failing run.
 function childEnvironment () {
   const env = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('LECTERN_')) env[key] = value
+    if (!key.startsWith('LECTERN_') || key === 'LECTERN_LOG') env[key] = value
   }
-  env.RUST_LOG = process.env.RUST_LOG || 'info'
+  // The log lines are stripped of colors as well, in case the server
+  // ignores NO_COLOR.
+  env.NO_COLOR = '1'
   return env
 }
 
@@ -141,7 +149,8 @@ export class LecternServer {
 
     const urlLogged = new Promise((resolve) => {
       for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (line) => {
+        createInterface({ input: stream }).on('line', (rawLine) => {
+          const line = rawLine.replace(ANSI_COLOR, '')
           this.logLines.push(line)
           logFile.write(`${line}\n`)
           const match = LISTENING_URL.exec(line)
