@@ -180,9 +180,12 @@ impl AwarenessStates {
     }
 }
 
-/// Decodes an awareness update into (client id, clock, state) triples, with
+/// One decoded awareness entry: client id, clock, and the JSON state or
 /// `None` for a removed state.
-fn decode_update(update: &[u8]) -> Result<Vec<(u64, u64, Option<&str>)>, AwarenessError> {
+type IncomingEntry<'a> = (u64, u64, Option<&'a str>);
+
+/// Decodes an awareness update into its entries.
+fn decode_update(update: &[u8]) -> Result<Vec<IncomingEntry<'_>>, AwarenessError> {
     let mut reader = Reader::new(update);
     let count = reader.read_var_u64("awareness entry count")?;
 

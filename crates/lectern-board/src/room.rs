@@ -152,9 +152,18 @@ impl BoardRoom {
     }
 
     /// Changes what a connection may do; the next frame it sends obeys it.
+    ///
+    /// A connection that may now write is sent sync step 1, so its client
+    /// sends what it drew while read-only and later edits do not wait on it.
     pub fn set_access(&mut self, connection: ConnectionId, access: Access) {
-        if let Some(current) = self.connections.get_mut(&connection) {
-            *current = access;
+        let Some(current) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        let was = std::mem::replace(current, access);
+
+        if was == Access::ReadOnly && access == Access::ReadWrite {
+            let state_vector = self.doc.transact().state_vector().encode_v1();
+            self.send(connection, &Message::SyncStep1(&state_vector));
         }
     }
 
@@ -190,9 +199,10 @@ impl BoardRoom {
                 Message::SyncStep1(state_vector) => {
                     self.answer_sync_step_1(connection, state_vector)?
                 }
-                Message::SyncStep2(update) | Message::Update(update) => {
-                    self.receive_update(connection, access, update)?
+                Message::SyncStep2(update) => {
+                    self.receive_update(connection, access, update, false)?
                 }
+                Message::Update(update) => self.receive_update(connection, access, update, true)?,
                 Message::Awareness(update) => {
                     if let Some(relay) = self.awareness.apply(connection, update)? {
                         self.broadcast(Some(connection), &Message::Awareness(&relay));
@@ -252,11 +262,25 @@ impl BoardRoom {
         connection: ConnectionId,
         access: Access,
         update: &[u8],
+        is_live_edit: bool,
     ) -> Result<(), BoardError> {
         match access {
             Access::ReadWrite => {
+                let had_missing = self.doc.transact().has_missing_updates();
                 let applied = self.integrate(update)?;
                 self.publish(Some(connection), applied);
+
+                // An edit that builds on something the server lacks waits
+                // as pending. That happens when a student draws while
+                // read-only and is allowed later. Asking the sender for its
+                // state fetches what is missing. Only live edits ask, so a
+                // sync reply can never start a loop.
+                // NOTE: pending state left by a client that has gone stays
+                // until some client supplies it; only its appearance asks.
+                if is_live_edit && !had_missing && self.doc.transact().has_missing_updates() {
+                    let state_vector = self.doc.transact().state_vector().encode_v1();
+                    self.send(connection, &Message::SyncStep1(&state_vector));
+                }
             }
             Access::ReadOnly => {
                 // A read-only client still answers the server's sync step 1

@@ -87,7 +87,7 @@ async fn serve(
                 participant_id: ticket.participant_id.clone(),
                 is_lecturer: ticket.is_lecturer,
                 access: ticket.access,
-                link: link.take().unwrap_or_else(|| dead_link()),
+                link: link.take().unwrap_or_else(dead_link),
             },
             joined,
         })

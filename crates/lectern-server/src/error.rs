@@ -113,16 +113,10 @@ impl Reply for ApiError {
 
 /// Turns every rejection into the JSON error shape.
 pub async fn recover(rejection: Rejection) -> Result<Response, std::convert::Infallible> {
+    // Body and header problems come first: warp also records a 405 for
+    // every route whose method did not match on the way.
     let error = if let Some(error) = rejection.find::<ApiError>() {
         error.clone()
-    } else if rejection.is_not_found() {
-        ApiError::not_found("no such endpoint")
-    } else if let Some(error) = rejection.find::<reject::MethodNotAllowed>() {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            error.to_string(),
-        )
     } else if rejection.find::<reject::PayloadTooLarge>().is_some() {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -145,6 +139,14 @@ pub async fn recover(rejection: Rejection) -> Result<Response, std::convert::Inf
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
+            error.to_string(),
+        )
+    } else if rejection.is_not_found() {
+        ApiError::not_found("no such endpoint")
+    } else if let Some(error) = rejection.find::<reject::MethodNotAllowed>() {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
             error.to_string(),
         )
     } else {

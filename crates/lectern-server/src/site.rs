@@ -10,10 +10,14 @@ use warp::{Filter, Reply};
 const PLACEHOLDER: &str = include_str!("../../../frontend/index.html");
 
 pub fn routes() -> BoxedFilter<(Response,)> {
-    let index = warp::path::end().map(page);
-    let join = warp::path!("join" / String).map(|_code: String| page());
+    // The path comes before the method, so a POST to an unknown path stays
+    // a 404 instead of becoming a 405 here.
+    let index = warp::path::end().and(warp::get()).map(page);
+    let join = warp::path!("join" / String)
+        .and(warp::get())
+        .map(|_code: String| page());
 
-    warp::get().and(index.or(join).unify()).boxed()
+    index.or(join).unify().boxed()
 }
 
 fn page() -> Response {

@@ -639,10 +639,49 @@ async fn title_limit_counts_characters() {
     server.stop().await;
 }
 
-// NOTE: no test covers a JSON body over `max_json_bytes`. The server
-// returns 405 method_not_allowed there instead of 413, because `recover`
-// checks `MethodNotAllowed`, which the GET-only site routes add to every
-// non-GET rejection, before `PayloadTooLarge`.
+#[tokio::test]
+async fn oversized_body_rejected() {
+    let server = start().await;
+    let token = server.login(LECTURER_EMAIL).await;
+    let title = "x".repeat(70_000);
+
+    let (status, body) = create_room(&server, &token, &title).await;
+
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(error_code(&body), "payload_too_large");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_board_upload_rejected() {
+    let server = start_with(|settings| settings.limits.max_board_upload_bytes = 1000).await;
+    let (token, code) = server.lecturer_room().await;
+
+    let response = server
+        .http
+        .post(server.url(&format!("/api/v1/rooms/{code}/board")))
+        .bearer_auth(&token)
+        .body(vec![0_u8; 2000])
+        .send()
+        .await
+        .expect("request sent");
+
+    assert_eq!(response.status().as_u16(), 413);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_endpoint_is_404() {
+    let server = start().await;
+
+    let (status, body) = server
+        .call("POST", "/api/v1/no-such-endpoint", None, None)
+        .await;
+
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(error_code(&body), "not_found");
+    server.stop().await;
+}
 
 #[tokio::test]
 async fn unknown_room_named() {

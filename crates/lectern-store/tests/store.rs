@@ -4,6 +4,8 @@
 //! database of their own. Without that variable they are skipped, unless
 //! `LECTERN_REQUIRE_POSTGRES=1` (set by `tests/run`) makes that a failure.
 
+#![allow(clippy::print_stderr, reason = "a skipped test says why on stderr")]
+
 use lectern_store::{NewParticipant, NewRoom, NewUser, Store, StoreError};
 use sqlx::Connection;
 

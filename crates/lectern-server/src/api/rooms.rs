@@ -286,11 +286,11 @@ async fn join_room(
     state: SharedState,
 ) -> Result<Response, Rejection> {
     // Limited before the lookup, so guessing codes costs the same as joining.
-    if let Some(address) = remote {
-        if let Err(retry_after) = state.join_limiter.check(address.ip(), Instant::now()) {
-            tracing::warn!(address = %address.ip(), "join rate limit reached");
-            return Err(ApiError::too_many_requests(retry_after).into());
-        }
+    if let Some(address) = remote
+        && let Err(retry_after) = state.join_limiter.check(address.ip(), Instant::now())
+    {
+        tracing::warn!(address = %address.ip(), "join rate limit reached");
+        return Err(ApiError::too_many_requests(retry_after).into());
     }
 
     let name = required_text("name", &request.name, MAX_NAME_CHARS)?;

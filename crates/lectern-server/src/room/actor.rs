@@ -136,7 +136,8 @@ impl RoomActor {
         registry: Arc<RoomRegistry>,
         settings: ActorSettings,
     ) {
-        let span = info_span!("room", room = %room_id);
+        // A root span: the connection that loaded the room is not its parent.
+        let span = info_span!(parent: None, "room", room = %room_id);
         tokio::spawn(
             async move {
                 let log = match store.load_board(&room_id).await {
@@ -440,13 +441,13 @@ impl RoomActor {
 
     /// Closes one connection and removes it from the board at once.
     fn close(&mut self, connection: ConnectionId, code: u16, reason: &str) {
-        if let Some(mut member) = self.members.remove(&connection) {
-            if let Some(closer) = member.closer.take() {
-                let _ = closer.send(CloseSignal {
-                    code,
-                    reason: reason.to_owned(),
-                });
-            }
+        if let Some(mut member) = self.members.remove(&connection)
+            && let Some(closer) = member.closer.take()
+        {
+            let _ = closer.send(CloseSignal {
+                code,
+                reason: reason.to_owned(),
+            });
         }
         self.board.disconnect(connection);
     }

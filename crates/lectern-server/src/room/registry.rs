@@ -89,10 +89,10 @@ impl RoomRegistry {
 
     fn handle(self: &Arc<Self>, room_id: &str) -> Handle {
         let mut rooms = self.lock();
-        if let Some(handle) = rooms.get(room_id) {
-            if !handle.commands.is_closed() {
-                return handle.clone();
-            }
+        if let Some(handle) = rooms.get(room_id)
+            && !handle.commands.is_closed()
+        {
+            return handle.clone();
         }
 
         let (commands, receiver) = mpsc::channel(COMMAND_QUEUE);

@@ -97,6 +97,17 @@ impl TestServer {
         start_in(self.dir, settings).await
     }
 
+    /// A client for a server running in another process.
+    pub fn remote(base: &str, dir: tempfile::TempDir) -> TestServer {
+        TestServer {
+            server: None,
+            base: base.to_owned(),
+            settings: Settings::new(([127, 0, 0, 1], 0).into(), dir.path()),
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -268,6 +279,22 @@ impl BoardClient {
         self.send(&encode(&Message::SyncStep1(&state_vector))).await;
         self.wait_for(|client, _| client.sync_replies >= expected)
             .await;
+    }
+
+    /// Runs [`BoardClient::round_trip`] twice and returns the events seen,
+    /// so that replies to the client's own sync step 2 are included.
+    pub async fn wait_for_round_trip_events(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        for _ in 0..2 {
+            let expected = self.sync_replies + 1;
+            let state_vector = self.doc.transact().state_vector().encode_v1();
+            self.send(&encode(&Message::SyncStep1(&state_vector))).await;
+            events.extend(
+                self.wait_for(|client, _| client.sync_replies >= expected)
+                    .await,
+            );
+        }
+        events
     }
 
     pub async fn send(&mut self, frame: &[u8]) {
