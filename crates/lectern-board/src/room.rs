@@ -93,6 +93,7 @@ pub struct BoardRoom {
     connections: BTreeMap<ConnectionId, Access>,
     outputs: VecDeque<Output>,
     poisoned: bool,
+    refused_edits: u64,
 }
 
 impl Default for BoardRoom {
@@ -110,6 +111,7 @@ impl BoardRoom {
             connections: BTreeMap::new(),
             outputs: VecDeque::new(),
             poisoned: false,
+            refused_edits: 0,
         }
     }
 
@@ -175,6 +177,12 @@ impl BoardRoom {
     /// Returns the number of open connections.
     pub fn connection_count(&self) -> usize {
         self.connections.len()
+    }
+
+    /// Returns how many edits from read-only connections were refused so
+    /// far, so the driver can log each refusal.
+    pub fn refused_edits(&self) -> u64 {
+        self.refused_edits
     }
 
     /// Whether a failed integration left the document unusable.
@@ -289,6 +297,7 @@ impl BoardRoom {
                 let decoded = Update::decode_v1(update)
                     .map_err(|error| BoardError::InvalidUpdate(error.to_string()))?;
                 if self.adds_content(&decoded) {
+                    self.refused_edits += 1;
                     self.send(connection, &Message::PermissionDenied(READ_ONLY_REASON));
                 }
             }

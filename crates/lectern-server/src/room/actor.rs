@@ -297,15 +297,16 @@ impl RoomActor {
     }
 
     fn receive(&mut self, connection: ConnectionId, bytes: &[u8]) {
-        if !self.members.contains_key(&connection) {
+        let Some(member) = self.members.get(&connection) else {
             return;
-        }
-        let access = self.board.access(connection);
+        };
+        let participant = member.participant_id.clone();
+        let refused_before = self.board.refused_edits();
 
         match self.board.receive(connection, bytes) {
             Ok(()) => {}
             Err(BoardError::DocumentPoisoned) => {
-                error!(%connection, "an update broke the document; reloading the room from storage");
+                error!(%connection, %participant, "an update broke the document; reloading the room from storage");
                 self.close(
                     connection,
                     close_code::INTERNAL_ERROR,
@@ -313,13 +314,13 @@ impl RoomActor {
                 );
             }
             Err(error) => {
-                warn!(%connection, %error, "closing connection after a protocol error");
+                warn!(%connection, %participant, %error, "closing connection after a protocol error");
                 self.close(connection, close_code::PROTOCOL_ERROR, &error.to_string());
             }
         }
 
-        if access == Some(Access::ReadOnly) && self.board.access(connection).is_some() {
-            debug!(%connection, "read-only connection sent a frame");
+        if self.board.refused_edits() > refused_before {
+            warn!(%connection, %participant, "edit refused: the participant may not draw");
         }
     }
 
