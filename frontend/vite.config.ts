@@ -1,9 +1,15 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 
+// Vite 8 compiles TypeScript and JSX with Oxc (the `oxc` option replaced
+// `esbuild`), so the Preact JSX runtime is configured here.
+//
 // The built site is embedded into the `lectern` binary by its build script,
 // which runs `vite build` with --outDir pointing into Cargo's OUT_DIR.
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
   server: {
     proxy: {
       '/api': 'http://127.0.0.1:8080',

@@ -1,0 +1,122 @@
+// Translations for the pages (locales/*/app.json) and the whiteboard
+// (locales/*/board.json). Both files of a language are flattened into one
+// table of dotted keys, so `t('login.title')` reads `{"login": {"title": …}}`.
+
+import enApp from './locales/en/app.json'
+import enBoard from './locales/en/board.json'
+import ruApp from './locales/ru/app.json'
+import ruBoard from './locales/ru/board.json'
+
+export type Language = 'en' | 'ru'
+export type Vars = Record<string, string | number>
+
+export const LANGUAGES: readonly Language[] = ['en', 'ru']
+export const LANGUAGE_STORAGE_KEY = 'lectern.lang'
+const FALLBACK: Language = 'en'
+
+type Catalog = Map<string, string>
+
+/** Flattens nested JSON objects into dotted keys; non-string leaves are skipped. */
+export function flatten(tree: unknown, prefix = '', out: Catalog = new Map()): Catalog {
+  if (typeof tree === 'string') {
+    if (prefix) out.set(prefix, tree)
+    return out
+  }
+  if (tree && typeof tree === 'object' && !Array.isArray(tree)) {
+    for (const [key, value] of Object.entries(tree)) {
+      flatten(value, prefix ? `${prefix}.${key}` : key, out)
+    }
+  }
+  return out
+}
+
+function buildCatalog(...files: unknown[]): Catalog {
+  const catalog: Catalog = new Map()
+  for (const file of files) flatten(file, '', catalog)
+  return catalog
+}
+
+const catalogs: Record<Language, Catalog> = {
+  en: buildCatalog(enApp, enBoard),
+  ru: buildCatalog(ruApp, ruBoard),
+}
+
+/** Replaces each `{name}` in `template` with `vars.name`; unknown names stay as written. */
+export function interpolate(template: string, vars?: Vars): string {
+  if (!vars) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole,
+  )
+}
+
+function readStoredLanguage(): Language | null {
+  try {
+    const stored = globalThis.localStorage?.getItem(LANGUAGE_STORAGE_KEY)
+    return isLanguage(stored) ? stored : null
+  } catch {
+    // Storage may be blocked (private mode, sandboxed frames).
+    return null
+  }
+}
+
+function browserLanguage(): Language {
+  const preferred = globalThis.navigator?.languages ?? [globalThis.navigator?.language ?? '']
+  for (const tag of preferred) {
+    const base = tag?.toLowerCase().split('-')[0]
+    if (isLanguage(base)) return base
+  }
+  return FALLBACK
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value)
+}
+
+let current: Language = readStoredLanguage() ?? browserLanguage()
+const listeners = new Set<(language: Language) => void>()
+
+export function getLanguage(): Language {
+  return current
+}
+
+/**
+ * Translates `key` into the current language, falling back to English and
+ * then to the key itself, and fills in `{name}` placeholders from `vars`.
+ */
+export function t(key: string, vars?: Vars): string {
+  const template = catalogs[current].get(key) ?? catalogs[FALLBACK].get(key) ?? key
+  return interpolate(template, vars)
+}
+
+/** Returns whether `key` has a text in the current language or in English. */
+export function hasKey(key: string): boolean {
+  return catalogs[current].has(key) || catalogs[FALLBACK].has(key)
+}
+
+/** Switches the language, remembers it in localStorage and updates `<html lang>`. */
+export function setLanguage(language: Language): void {
+  current = language
+  try {
+    globalThis.localStorage?.setItem(LANGUAGE_STORAGE_KEY, language)
+  } catch {
+    // The choice then lasts for this page load only.
+  }
+  applyDocumentLanguage()
+  for (const listener of listeners) listener(language)
+}
+
+/** Sets `<html lang>` to the current language. */
+export function applyDocumentLanguage(): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = current
+}
+
+/** Calls `listener` after every language change; returns the unsubscribe function. */
+export function onLanguageChange(listener: (language: Language) => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+/** Returns every key of one language's catalog, for tests and tooling. */
+export function catalogKeys(language: Language): string[] {
+  return [...catalogs[language].keys()]
+}

@@ -1,0 +1,51 @@
+import { render } from 'preact'
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { getLecturerToken, setLecturerToken } from './api'
+import { applyDocumentLanguage, getLanguage, onLanguageChange } from './i18n'
+import { t } from './i18n'
+import { DashboardPage } from './pages/Dashboard'
+import { JoinPage } from './pages/Join'
+import { Layout, PageHeading } from './pages/Layout'
+import { LoginPage } from './pages/Login'
+import { RoomPage } from './pages/room/RoomPage'
+import { onLinkClick, useRoute } from './pages/router'
+import './styles.css'
+
+function App() {
+  const route = useRoute()
+  const [, setLanguage] = useState(getLanguage())
+  const [token, setToken] = useState(getLecturerToken)
+
+  // Pages call t() while rendering, so re-rendering from the root is enough
+  // to switch language.
+  useEffect(() => onLanguageChange(setLanguage), [])
+
+  const logout = useCallback(() => {
+    setLecturerToken(null)
+    setToken(null)
+  }, [])
+
+  switch (route.name) {
+    case 'home':
+      return token ? <DashboardPage token={token} onLogout={logout} /> : <LoginPage onLogin={setToken} />
+    case 'join':
+      return <JoinPage code={route.code} />
+    case 'room':
+      return <RoomPage code={route.code} />
+    case 'not-found':
+      return (
+        <Layout title={t('notFound.title')}>
+          <PageHeading>{t('notFound.title')}</PageHeading>
+          <p>{t('notFound.text', { path: route.path })}</p>
+          <p>
+            <a href="/" onClick={onLinkClick}>
+              {t('app.home')}
+            </a>
+          </p>
+        </Layout>
+      )
+  }
+}
+
+applyDocumentLanguage()
+render(<App />, document.getElementById('app')!)

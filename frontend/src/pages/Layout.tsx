@@ -1,0 +1,125 @@
+// The frame every page shares: skip link, header with the site name and the
+// language switch, and the main landmark.
+
+import type { ComponentChildren } from 'preact'
+import { useEffect, useRef } from 'preact/hooks'
+import { getLanguage, isLanguage, LANGUAGES, setLanguage, t } from '../i18n'
+import { hasNavigated, onLinkClick } from './router'
+import { ApiError } from '../api'
+
+const LANGUAGE_NAMES: Record<string, string> = { en: 'English', ru: 'Русский' }
+
+export function LanguageSwitch() {
+  return (
+    <div class="language-switch">
+      <label for="language-select">{t('app.language')}</label>
+      <select
+        id="language-select"
+        data-testid="language-select"
+        value={getLanguage()}
+        onChange={(event) => {
+          const value = event.currentTarget.value
+          if (isLanguage(value)) setLanguage(value)
+        }}
+      >
+        {LANGUAGES.map((language) => (
+          <option key={language} value={language} lang={language}>
+            {LANGUAGE_NAMES[language]}
+          </option>
+        ))}
+      </select>
+    </div>
+  )
+}
+
+interface LayoutProps {
+  /** Page heading; also sets the document title. */
+  title: string
+  /** Extra header content, such as the signed-in user and a logout button. */
+  headerEnd?: ComponentChildren
+  /** Class of <main>; defaults to the centred single-column page. */
+  mainClass?: string
+  /** Complementary content shown beside <main>, as a top-level <aside>. */
+  aside?: ComponentChildren
+  /** Accessible name of the aside. */
+  asideLabel?: string
+  children: ComponentChildren
+}
+
+export function Layout({ title, headerEnd, mainClass, aside, asideLabel, children }: LayoutProps) {
+  useEffect(() => {
+    document.title = `${title} · Lectern`
+  }, [title])
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header class="site-header">
+        <a class="brand" href="/" onClick={onLinkClick}>
+          Lectern
+        </a>
+        <nav class="header-nav" aria-label={t('app.navLabel')}>
+          {headerEnd}
+          <LanguageSwitch />
+        </nav>
+      </header>
+      <div class={aside ? 'layout-body with-aside' : 'layout-body'}>
+        <main id="main" class={mainClass ?? 'page'} tabIndex={-1}>
+          {children}
+        </main>
+        {aside && (
+          <aside class="side-panel" aria-label={asideLabel}>
+            {aside}
+          </aside>
+        )}
+      </div>
+    </>
+  )
+}
+
+/** A page heading that takes focus when the page opens, so screen readers announce it. */
+export function PageHeading({ children, class: className }: { children: ComponentChildren; class?: string }) {
+  const ref = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    // Only after in-app navigation: on the first load the first Tab should
+    // still reach the skip link.
+    if (hasNavigated()) ref.current?.focus()
+  }, [])
+  return (
+    <h1 ref={ref} tabIndex={-1} class={className}>
+      {children}
+    </h1>
+  )
+}
+
+/** Returns the user-facing text for a failed request: a translation of its code, or the server's message. */
+export function errorSummary(error: unknown, context?: string): string {
+  if (error instanceof ApiError) {
+    const vars = { seconds: error.retryAfter ?? 60 }
+    const contextual = context ? `errors.${context}.${error.code}` : ''
+    const translated = contextual && t(contextual, vars) !== contextual ? t(contextual, vars) : null
+    if (translated) return translated
+    const generic = `errors.${error.code}`
+    if (t(generic, vars) !== generic) return t(generic, vars)
+    return error.message
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * An error notice: the translated summary, plus the server's own message as
+ * detail when it adds something.
+ */
+export function ErrorNotice({ error, context, testId }: { error: unknown; context?: string; testId?: string }) {
+  if (!error) return null
+  const summary = errorSummary(error, context)
+  const detail = error instanceof ApiError && error.message !== summary && error.code !== 'network' ? error.message : null
+  return (
+    <div class="notice notice-error" role="alert" data-testid={testId ?? 'error'}>
+      <p>{summary}</p>
+      {detail && <p class="notice-detail">{detail}</p>}
+    </div>
+  )
+}

@@ -1,0 +1,217 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { api, ApiError, getLecturerToken, getRoomSeat, normalizeCode, setLecturerToken, setRoomSeat, type Participant, type Room } from '../../api'
+import { t } from '../../i18n'
+import { ErrorNotice, Layout, PageHeading } from '../Layout'
+import { navigate, onLinkClick } from '../router'
+import { ParticipantList } from './ParticipantList'
+import { buildParticipantRows } from './presence'
+import { RoomSettings } from './RoomSettings'
+import { useBoardSession, type Identity } from './useBoardSession'
+
+type Resolution =
+  | { state: 'loading' }
+  | { state: 'ready'; identity: Identity; room: Room }
+  | { state: 'error'; error: unknown }
+
+/**
+ * Decides who opens the room: its lecturer (the lecturer token reads the
+ * room), else a student with a stored seat. Returns null after redirecting a
+ * visitor without a seat to the join page.
+ */
+async function resolveIdentity(code: string): Promise<{ identity: Identity; room: Room } | null> {
+  const lecturerToken = getLecturerToken()
+  if (lecturerToken) {
+    try {
+      const [room, user] = await Promise.all([api.getRoom(lecturerToken, code), api.me(lecturerToken)])
+      return { room, identity: { token: lecturerToken, id: user.id, name: user.name, role: 'lecturer' } }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      // 401: the login expired. 403: another lecturer's room, which this
+      // browser may still have joined as a student.
+      if (error.status === 401) setLecturerToken(null)
+      else if (error.status !== 403) throw error
+    }
+  }
+
+  const seat = getRoomSeat(code)
+  if (!seat) {
+    navigate(`/join/${code}`, { replace: true })
+    return null
+  }
+  try {
+    const room = await api.getRoom(seat.token, code)
+    return { room, identity: { token: seat.token, id: seat.participant_id, name: seat.name, role: 'student' } }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      // The seat expired; joining again issues a new one.
+      setRoomSeat(code, null)
+      navigate(`/join/${code}`, { replace: true })
+      return null
+    }
+    throw error
+  }
+}
+
+export function RoomPage({ code: rawCode }: { code: string }) {
+  const code = normalizeCode(rawCode)
+  const [resolution, setResolution] = useState<Resolution>({ state: 'loading' })
+
+  useEffect(() => {
+    let current = true
+    setResolution({ state: 'loading' })
+    resolveIdentity(code).then(
+      (result) => current && result && setResolution({ state: 'ready', ...result }),
+      (error: unknown) => current && setResolution({ state: 'error', error }),
+    )
+    return () => {
+      current = false
+    }
+  }, [code])
+
+  if (resolution.state === 'ready') {
+    return <RoomView key={`${code}:${resolution.identity.token}`} code={code} identity={resolution.identity} initialRoom={resolution.room} />
+  }
+
+  return (
+    <Layout title={t('room.title')}>
+      <PageHeading>{t('room.title')}</PageHeading>
+      {resolution.state === 'loading' ? (
+        <p role="status">{t('app.loading')}</p>
+      ) : (
+        <>
+          <ErrorNotice error={resolution.error} context="room" testId="room-error" />
+          <p>
+            <a href="/" onClick={onLinkClick}>
+              {t('app.home')}
+            </a>
+          </p>
+        </>
+      )}
+    </Layout>
+  )
+}
+
+interface RoomViewProps {
+  code: string
+  identity: Identity
+  initialRoom: Room
+}
+
+function RoomView({ code, identity, initialRoom }: RoomViewProps) {
+  const [room, setRoom] = useState(initialRoom)
+  const [registered, setRegistered] = useState<Participant[] | null>(null)
+  const [rightsNotice, setRightsNotice] = useState<string | null>(null)
+  const boardRef = useRef<HTMLDivElement>(null)
+  const isLecturer = identity.role === 'lecturer'
+  const session = useBoardSession(code, identity, boardRef)
+  const roomClosed = room.closed || session.roomClosed
+
+  // The lecturer lists every student who joined; refetch when someone comes
+  // or goes, since a new face is usually a new participant.
+  const onlineKey = session.presence?.online.join(',') ?? ''
+  useEffect(() => {
+    if (!isLecturer) return
+    let current = true
+    api.listParticipants(identity.token, code).then(
+      (list) => current && setRegistered(list),
+      (error: unknown) => console.warn('listing participants failed', { code, error }),
+    )
+    return () => {
+      current = false
+    }
+  }, [isLecturer, identity.token, code, onlineKey])
+
+  // Tell a student when the lecturer grants or revokes drawing; the first
+  // value after joining is no change and stays quiet.
+  const previousCanDraw = useRef<boolean | null>(null)
+  useEffect(() => {
+    if (isLecturer || session.presence === null) return
+    const previous = previousCanDraw.current
+    previousCanDraw.current = session.canDraw
+    if (previous !== null && previous !== session.canDraw) {
+      setRightsNotice(session.canDraw ? t('room.drawingAllowed') : t('room.drawingRevoked'))
+    }
+  }, [isLecturer, session.canDraw, session.presence])
+
+  const rows = useMemo(
+    () => buildParticipantRows({ registered, peers: session.peers, presence: session.presence, selfId: identity.id }),
+    [registered, session.peers, session.presence, identity.id],
+  )
+
+  const studentsCanDraw = session.presence?.studentsCanDraw ?? room.students_can_draw
+
+  const aside = (
+    <>
+      <ParticipantList
+        rows={rows}
+        manage={
+          isLecturer && !roomClosed
+            ? {
+                token: identity.token,
+                code,
+                onChanged: (id, canDraw) =>
+                  setRegistered((list) => list?.map((item) => (item.id === id ? { ...item, can_draw: canDraw } : item)) ?? list),
+              }
+            : undefined
+        }
+      />
+      {isLecturer && (
+        <RoomSettings
+          room={room}
+          token={identity.token}
+          studentsCanDraw={studentsCanDraw}
+          roomClosed={roomClosed}
+          onRoomChanged={setRoom}
+        />
+      )}
+    </>
+  )
+
+  return (
+    <Layout title={room.title} mainClass="room-main" aside={aside} asideLabel={t('room.sidePanel')}>
+      <div class="room-bar">
+        <PageHeading class="room-title">{room.title}</PageHeading>
+        <p class="connection" data-testid="connection-state" data-state={session.connection} role="status">
+          <span class={`connection-dot ${session.connection}`} aria-hidden="true" />
+          {t(`connection.${session.connection}`)}
+        </p>
+        {!isLecturer && !roomClosed && (
+          <button
+            type="button"
+            class={session.hand ? 'button primary' : 'button'}
+            data-testid="raise-hand"
+            aria-pressed={session.hand}
+            onClick={() => session.setHand(!session.hand)}
+          >
+            <span aria-hidden="true">✋ </span>
+            {session.hand ? t('room.lowerHand') : t('room.raiseHand')}
+          </button>
+        )}
+        {!isLecturer && (
+          <span class="draw-state" data-testid="my-draw-state" data-can-draw={String(session.canDraw)}>
+            {session.canDraw ? t('participants.canDraw') : t('participants.viewOnly')}
+          </span>
+        )}
+      </div>
+      {roomClosed && (
+        <div class="notice notice-error" role="alert" data-testid="room-closed">
+          <p>{isLecturer ? t('room.closedByYou') : t('room.closedByLecturer')}</p>
+        </div>
+      )}
+      <div aria-live="polite" class="live-region">
+        {rightsNotice && !roomClosed && (
+          <div class="notice notice-info" data-testid="rights-notice">
+            <p>{rightsNotice}</p>
+            <button type="button" class="button small" onClick={() => setRightsNotice(null)}>
+              {t('app.dismiss')}
+            </button>
+          </div>
+        )}
+      </div>
+      <ErrorNotice error={session.boardError} testId="board-error" />
+      <section class="board-area" aria-label={t('room.boardLabel')}>
+        <div class="board-host" ref={boardRef} />
+      </section>
+    </Layout>
+  )
+}

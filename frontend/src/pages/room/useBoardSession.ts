@@ -1,0 +1,137 @@
+// The room's live connection: Yjs document, y-websocket provider, awareness
+// and the mounted whiteboard, for as long as the room page is open.
+
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import type { RefObject } from 'preact'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { mountBoard, type BoardController } from '../../board'
+import { t } from '../../i18n'
+import { ROOM_CLOSED_CODE, shouldReconnect, websocketBase, type ConnectionState } from './connection'
+import { colorFor, mayDraw, readPeers, readServerPresence, type Peer, type Role, type ServerPresence } from './presence'
+
+export interface Identity {
+  token: string
+  /** User id for the lecturer, participant id for a student; the server uses the same ids. */
+  id: string
+  name: string
+  role: Role
+}
+
+export interface BoardSession {
+  connection: ConnectionState
+  roomClosed: boolean
+  /** The server's latest presence entry, kept through reconnects. */
+  presence: ServerPresence | null
+  peers: Peer[]
+  canDraw: boolean
+  hand: boolean
+  setHand: (raised: boolean) => void
+  boardError: unknown
+}
+
+export function useBoardSession(code: string, identity: Identity, container: RefObject<HTMLDivElement>): BoardSession {
+  const [connection, setConnection] = useState<ConnectionState>('connecting')
+  const [roomClosed, setRoomClosed] = useState(false)
+  const [presence, setPresence] = useState<ServerPresence | null>(null)
+  const [peers, setPeers] = useState<Peer[]>([])
+  const [canDraw, setCanDraw] = useState(identity.role === 'lecturer')
+  const [hand, setHandState] = useState(false)
+  const [boardError, setBoardError] = useState<unknown>(null)
+  const providerRef = useRef<WebsocketProvider | null>(null)
+
+  useEffect(() => {
+    const element = container.current
+    if (!element) return
+
+    const doc = new Y.Doc()
+    const provider = new WebsocketProvider(`${websocketBase()}/ws/board`, code, doc, {
+      params: { token: identity.token },
+      // Tabs of one browser must not sync with each other directly: a
+      // student's tab would pass edits to a lecturer's tab, around the
+      // server's permission check.
+      disableBc: true,
+      shouldReconnect: (event) => shouldReconnect(event.code),
+    })
+    providerRef.current = provider
+    const awareness = provider.awareness
+    awareness.setLocalStateField('user', {
+      id: identity.id,
+      name: identity.name,
+      role: identity.role,
+      color: colorFor(identity.id),
+    })
+    awareness.setLocalStateField('hand', false)
+
+    let controller: BoardController | null = null
+    try {
+      controller = mountBoard(element, {
+        doc,
+        awareness,
+        participantId: identity.id,
+        name: identity.name,
+        role: identity.role,
+        t,
+      })
+      controller.setCanDraw(identity.role === 'lecturer')
+      if (identity.role === 'student') controller.setFollow(true)
+    } catch (error) {
+      console.error('mounting the whiteboard failed', error)
+      setBoardError(error)
+    }
+
+    let closed = false
+    let lastPresence: ServerPresence | null = null
+
+    const applyRights = () => {
+      const allowed = !closed && mayDraw(lastPresence, identity.id, identity.role)
+      controller?.setCanDraw(allowed)
+      setCanDraw(allowed)
+    }
+
+    const onAwarenessChange = () => {
+      const states = awareness.getStates() as Map<number, Record<string, unknown>>
+      // While disconnected y-websocket drops every remote state, the server's
+      // included; the last known rights stay in force until it is back.
+      const current = readServerPresence(states)
+      if (current) {
+        lastPresence = current
+        setPresence(current)
+      }
+      setPeers(readPeers(states))
+      applyRights()
+    }
+
+    const onStatus = ({ status }: { status: ConnectionState }) => setConnection(status)
+
+    const onConnectionClose = (event: CloseEvent | null) => {
+      if (event?.code !== ROOM_CLOSED_CODE) return
+      closed = true
+      setRoomClosed(true)
+      provider.disconnect()
+      applyRights()
+    }
+
+    awareness.on('change', onAwarenessChange)
+    provider.on('status', onStatus)
+    provider.on('connection-close', onConnectionClose)
+    onAwarenessChange()
+
+    return () => {
+      awareness.off('change', onAwarenessChange)
+      provider.off('status', onStatus)
+      provider.off('connection-close', onConnectionClose)
+      controller?.destroy()
+      provider.destroy()
+      doc.destroy()
+      providerRef.current = null
+    }
+  }, [code, identity.token, identity.id, identity.name, identity.role])
+
+  const setHand = useCallback((raised: boolean) => {
+    providerRef.current?.awareness.setLocalStateField('hand', raised)
+    setHandState(raised)
+  }, [])
+
+  return { connection, roomClosed, presence, peers, canDraw, hand, setHand, boardError }
+}
