@@ -18,6 +18,13 @@ use crate::room::ConnectionId;
 /// one; the limit stops a connection from filling the server's memory.
 pub const MAX_CLIENTS_PER_CONNECTION: usize = 16;
 
+/// The awareness client id the server publishes room state under. Clients
+/// cannot write it; their entries for it are ignored.
+pub const SERVER_CLIENT_ID: u64 = 0;
+
+/// The owner recorded for the server's own entry.
+const SERVER_OWNER: ConnectionId = ConnectionId(u64::MAX);
+
 /// The most bytes of JSON one awareness state may take.
 pub const MAX_STATE_BYTES: usize = 64 * 1024;
 
@@ -76,6 +83,9 @@ impl AwarenessStates {
 
         let mut changed = Vec::new();
         for (client_id, clock, state) in incoming {
+            if client_id == SERVER_CLIENT_ID {
+                continue;
+            }
             let is_newer = match self.entries.get(&client_id) {
                 None => true,
                 Some(entry) => {
@@ -104,13 +114,33 @@ impl AwarenessStates {
         Ok(Some(self.encode_clients(&changed)))
     }
 
+    /// Replaces the server's own state (JSON text) and returns the update
+    /// that announces it.
+    pub fn set_server_state(&mut self, state: String) -> Vec<u8> {
+        let clock = self
+            .entries
+            .get(&SERVER_CLIENT_ID)
+            .map_or(0, |entry| entry.clock + 1);
+        self.entries.insert(
+            SERVER_CLIENT_ID,
+            Entry {
+                clock,
+                state: Some(state),
+                owner: SERVER_OWNER,
+            },
+        );
+        self.encode_clients(&[SERVER_CLIENT_ID])
+    }
+
     /// Marks every state owned by `owner` as removed and returns the update
     /// that tells the other connections, or `None` when it owned none.
     pub fn remove_connection(&mut self, owner: ConnectionId) -> Option<Vec<u8>> {
         let mut removed = Vec::new();
         for (&client_id, entry) in &mut self.entries {
             if entry.owner == owner && entry.state.is_some() {
-                entry.clock += 1;
+                // Peers also accept a removal at an equal clock, so saturating
+                // at u64::MAX still removes the state, where overflow would not.
+                entry.clock = entry.clock.saturating_add(1);
                 entry.state = None;
                 removed.push(client_id);
             }
@@ -287,6 +317,35 @@ mod tests {
             "Bob owns client 7 now"
         );
         assert!(states.remove_connection(BOB).is_some());
+    }
+
+    #[test]
+    fn server_entry_cannot_be_overwritten() {
+        let mut states = AwarenessStates::default();
+        let announced = states.set_server_state(r#"{"lectern":{}}"#.to_owned());
+        assert_eq!(
+            announced,
+            update(&[(SERVER_CLIENT_ID, 0, r#"{"lectern":{}}"#)])
+        );
+
+        let relayed = states
+            .apply(
+                ALICE,
+                &update(&[(SERVER_CLIENT_ID, 9, r#"{"lectern":"forged"}"#)]),
+            )
+            .expect("valid");
+        assert_eq!(relayed, None, "the forged entry is ignored");
+        assert_eq!(
+            states.encode_present(),
+            Some(update(&[(SERVER_CLIENT_ID, 0, r#"{"lectern":{}}"#)]))
+        );
+
+        let next = states.set_server_state("{}".to_owned());
+        assert_eq!(
+            next,
+            update(&[(SERVER_CLIENT_ID, 1, "{}")]),
+            "the clock advances"
+        );
     }
 
     #[test]

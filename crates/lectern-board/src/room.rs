@@ -179,6 +179,14 @@ impl BoardRoom {
         self.connections.len()
     }
 
+    /// Publishes the server's awareness state (client id
+    /// [`SERVER_CLIENT_ID`](crate::awareness::SERVER_CLIENT_ID)) to every
+    /// connection, and to each one that joins later.
+    pub fn set_server_state(&mut self, state_json: String) {
+        let update = self.awareness.set_server_state(state_json);
+        self.broadcast(None, &Message::Awareness(&update));
+    }
+
     /// Returns how many edits from read-only connections were refused so
     /// far, so the driver can log each refusal.
     pub fn refused_edits(&self) -> u64 {
@@ -258,8 +266,8 @@ impl BoardRoom {
         connection: ConnectionId,
         state_vector: &[u8],
     ) -> Result<(), BoardError> {
-        let state_vector = StateVector::decode_v1(state_vector)
-            .map_err(|error| BoardError::InvalidStateVector(error.to_string()))?;
+        let state_vector = decode_untrusted(|| StateVector::decode_v1(state_vector))
+            .map_err(BoardError::InvalidStateVector)?;
         let diff = self.doc.transact().encode_state_as_update_v1(&state_vector);
         self.send(connection, &Message::SyncStep2(&diff));
         Ok(())
@@ -294,8 +302,8 @@ impl BoardRoom {
                 // A read-only client still answers the server's sync step 1
                 // with everything it has. That reply adds nothing unless the
                 // client edited its copy, so only new content is refused.
-                let decoded = Update::decode_v1(update)
-                    .map_err(|error| BoardError::InvalidUpdate(error.to_string()))?;
+                let decoded = decode_untrusted(|| Update::decode_v1(update))
+                    .map_err(BoardError::InvalidUpdate)?;
                 if self.adds_content(&decoded) {
                     self.refused_edits += 1;
                     self.send(connection, &Message::PermissionDenied(READ_ONLY_REASON));
@@ -324,8 +332,8 @@ impl BoardRoom {
         if self.poisoned {
             return Err(BoardError::DocumentPoisoned);
         }
-        let decoded = Update::decode_v1(update)
-            .map_err(|error| BoardError::InvalidUpdate(error.to_string()))?;
+        let decoded =
+            decode_untrusted(|| Update::decode_v1(update)).map_err(BoardError::InvalidUpdate)?;
 
         // NOTE: Yrs has panicked on crafted updates that decode cleanly. The
         // panic is caught so that one client cannot take the server down;
@@ -379,5 +387,19 @@ impl BoardRoom {
             except,
             frame: encode(message).into(),
         });
+    }
+}
+
+/// Runs a Yrs decoder on client bytes and returns its error as text.
+///
+/// Yrs 0.28 `debug_assert!`s that client ids fit in 53 bits, so a crafted id
+/// panics in debug builds while decoding. Decoding does not touch the
+/// document, so the panic is turned into an error instead of poisoning it.
+fn decode_untrusted<T>(
+    decode: impl FnOnce() -> Result<T, yrs::encoding::read::Error>,
+) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(decode)) {
+        Ok(result) => result.map_err(|error| error.to_string()),
+        Err(_) => Err("decoding panicked, possibly on a client id over 53 bits".to_owned()),
     }
 }

@@ -150,8 +150,10 @@ pub fn decode_points(chunk: &[u8]) -> Result<Vec<Point>, PointsError> {
     let mut points = Vec::new();
     let (mut x, mut y) = (0_i64, 0_i64);
     while !reader.is_empty() {
-        x += unzigzag(reader.read_var_u64("point x")?);
-        y += unzigzag(reader.read_var_u64("point y")?);
+        // A crafted chunk can hold deltas that overflow; wrapping keeps the
+        // decoder from panicking and only garbles that chunk's coordinates.
+        x = x.wrapping_add(unzigzag(reader.read_var_u64("point x")?));
+        y = y.wrapping_add(unzigzag(reader.read_var_u64("point y")?));
         let pressure = reader.read_u8("point pressure")?;
         points.push(Point {
             x: x as f64 / SCALE,

@@ -143,3 +143,41 @@ async fn read_only_sync_without_edits_not_refused() {
     assert_eq!(notes(&student.doc), "ello world");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn rights_published_in_server_awareness() {
+    let server = start().await;
+    let (token, code) = server.lecturer_room().await;
+    let (student_token, student_id) = server.join(&code, "Grace").await;
+    let mut lecturer = BoardClient::connect(&server, &code, &token).await;
+    let mut student = BoardClient::connect(&server, &code, &student_token).await;
+
+    let online_count = |count: usize| {
+        move |state: &serde_json::Value| {
+            state["lectern"]["online"]
+                .as_array()
+                .is_some_and(|online| online.len() == count)
+        }
+    };
+    student.until_server_state(online_count(2)).await;
+    let state = student.server_state.clone().expect("server state");
+    assert_eq!(state["lectern"]["canDraw"], json!([]), "{state}");
+    assert_eq!(state["lectern"]["studentsCanDraw"], false);
+
+    let (status, _) = server
+        .call(
+            "PUT",
+            &format!("/api/v1/rooms/{code}/participants/{student_id}/permissions"),
+            Some(&token),
+            Some(json!({ "can_draw": true })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    student
+        .until_server_state(|state| state["lectern"]["canDraw"] == json!([student_id]))
+        .await;
+
+    drop(student);
+    lecturer.until_server_state(online_count(1)).await;
+    server.stop().await;
+}

@@ -146,6 +146,7 @@ async fn new_connection_gets_present_awareness() {
         },
         doc: yrs::Doc::new(),
         sync_replies: 0,
+        server_state: None,
     };
     let events = student
         .wait_for(|_, event| matches!(event, Some(Event::Awareness(_))))

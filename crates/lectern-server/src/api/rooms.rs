@@ -15,7 +15,7 @@ use crate::auth::{Principal, RoomRole, hash_token, new_token};
 use crate::clock::now_millis;
 use crate::codes::new_room_code;
 use crate::error::ApiError;
-use crate::room::{AccessTarget, RoomCommand, close_code};
+use crate::room::{AccessTarget, RoomCommand, close_code, load_rights};
 use crate::state::{SharedState, with_state};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -361,16 +361,7 @@ async fn set_room_permissions(
         .set_students_can_draw(&room.id, allowed)
         .await
         .map_err(ApiError::from)?;
-    state
-        .rooms
-        .send_if_loaded(
-            &room.id,
-            RoomCommand::SetAccess {
-                target: AccessTarget::AllStudents,
-                access: access_for(allowed),
-            },
-        )
-        .await;
+    notify_access(&state, &room.id, AccessTarget::AllStudents, allowed).await?;
     tracing::info!(room = %room.id, user = %user.id, allowed, "drawing changed for all students");
 
     let room = state.room(&code).await?;
@@ -400,22 +391,42 @@ async fn set_participant_permissions(
         ))
         .into());
     }
-    state
-        .rooms
-        .send_if_loaded(
-            &room.id,
-            RoomCommand::SetAccess {
-                target: AccessTarget::Participant(participant_id.clone()),
-                access: access_for(allowed),
-            },
-        )
-        .await;
+    notify_access(
+        &state,
+        &room.id,
+        AccessTarget::Participant(participant_id.clone()),
+        allowed,
+    )
+    .await?;
     tracing::info!(room = %room.id, user = %user.id, participant = %participant_id, allowed, "drawing changed");
 
     Ok(
         warp::reply::json(&serde_json::json!({ "id": participant_id, "can_draw": allowed }))
             .into_response(),
     )
+}
+
+/// Tells the loaded room about a stored permission change, so open
+/// connections and the rights every client is shown change at once.
+async fn notify_access(
+    state: &SharedState,
+    room_id: &str,
+    target: AccessTarget,
+    allowed: bool,
+) -> Result<(), ApiError> {
+    let rights = load_rights(&state.store, room_id).await?;
+    state
+        .rooms
+        .send_if_loaded(
+            room_id,
+            RoomCommand::SetAccess {
+                target,
+                access: access_for(allowed),
+                rights,
+            },
+        )
+        .await;
+    Ok(())
 }
 
 fn access_for(allowed: bool) -> Access {

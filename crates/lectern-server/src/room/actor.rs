@@ -5,7 +5,7 @@
 //! (group commit), and only then delivers the frames, so no client ever sees
 //! an update that a crash could lose.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +54,15 @@ pub enum AccessTarget {
     AllStudents,
 }
 
+/// Who may draw, as the database has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrawingRights {
+    /// Whether students who join from now on may draw.
+    pub students_can_draw: bool,
+    /// Participant ids of the students who may draw.
+    pub can_draw: BTreeSet<String>,
+}
+
 /// The commands a room actor handles.
 #[derive(Debug)]
 pub enum RoomCommand {
@@ -68,9 +77,12 @@ pub enum RoomCommand {
     Leave {
         connection: ConnectionId,
     },
+    /// Applies a permission change to open connections, with the rights
+    /// that clients are shown, as stored after the change.
     SetAccess {
         target: AccessTarget,
         access: Access,
+        rights: DrawingRights,
     },
     /// Encodes the whole board as one v1 update.
     Export {
@@ -117,6 +129,12 @@ pub(crate) struct RoomActor {
     updates_since_snapshot: u64,
     /// Replies to imports, sent once the batch that holds them is stored.
     pending_imports: Vec<oneshot::Sender<Result<(), String>>>,
+    rights: DrawingRights,
+    /// Open board connections per participant id.
+    online: BTreeMap<String, usize>,
+    /// Whether rights or presence changed since the server state was last
+    /// published.
+    presence_changed: bool,
 }
 
 /// Why the actor stops.
@@ -157,6 +175,14 @@ impl RoomActor {
                         return;
                     }
                 };
+                let rights = match load_rights(&store, &room_id).await {
+                    Ok(rights) => rights,
+                    Err(error) => {
+                        error!(%error, "cannot load drawing rights; the room stays unloaded");
+                        registry.forget(&room_id, generation);
+                        return;
+                    }
+                };
                 info!(
                     updates = log.updates.len(),
                     last_seq = log.last_seq,
@@ -175,6 +201,9 @@ impl RoomActor {
                     last_seq: log.last_seq,
                     updates_since_snapshot: log.updates.len() as u64,
                     pending_imports: Vec::new(),
+                    rights,
+                    online: BTreeMap::new(),
+                    presence_changed: true,
                 };
                 actor.run().await;
             }
@@ -250,10 +279,19 @@ impl RoomActor {
             RoomCommand::Leave { connection } => {
                 if let Some(member) = self.members.remove(&connection) {
                     info!(%connection, participant = %member.participant_id, "left the board");
+                    self.mark_offline(&member.participant_id);
                 }
                 self.board.disconnect(connection);
             }
-            RoomCommand::SetAccess { target, access } => self.set_access(&target, access),
+            RoomCommand::SetAccess {
+                target,
+                access,
+                rights,
+            } => {
+                self.set_access(&target, access);
+                self.rights = rights;
+                self.presence_changed = true;
+            }
             RoomCommand::Export { reply } => {
                 let _ = reply.send(self.board.encode_state());
             }
@@ -283,6 +321,11 @@ impl RoomActor {
             link,
         } = request;
         info!(%connection, participant = %participant_id, ?access, "joined the board");
+        *self.online.entry(participant_id.clone()).or_default() += 1;
+        if !is_lecturer && access == Access::ReadWrite {
+            self.rights.can_draw.insert(participant_id.clone());
+        }
+        self.presence_changed = true;
 
         self.members.insert(
             connection,
@@ -342,12 +385,42 @@ impl RoomActor {
         }
     }
 
+    fn mark_offline(&mut self, participant_id: &str) {
+        if let Some(count) = self.online.get_mut(participant_id) {
+            *count -= 1;
+            if *count == 0 {
+                self.online.remove(participant_id);
+            }
+        }
+        self.presence_changed = true;
+    }
+
+    /// Publishes drawing rights and who is online as the server's awareness
+    /// state, which the browser reads to enable drawing and list people.
+    fn publish_presence(&mut self) {
+        if !self.presence_changed {
+            return;
+        }
+        self.presence_changed = false;
+
+        let state = serde_json::json!({
+            "lectern": {
+                "v": 1,
+                "studentsCanDraw": self.rights.students_can_draw,
+                "canDraw": self.rights.can_draw,
+                "online": self.online.keys().collect::<Vec<_>>(),
+            }
+        });
+        self.board.set_server_state(state.to_string());
+    }
+
     /// Stores the updates of the batch, then delivers its frames. Returns
     /// `false` when storing failed and the room must unload.
     async fn flush(&mut self) -> bool {
         if self.board.is_poisoned() {
             return false;
         }
+        self.publish_presence();
 
         loop {
             let outputs: Vec<Output> = std::iter::from_fn(|| self.board.poll_output()).collect();
@@ -442,13 +515,14 @@ impl RoomActor {
 
     /// Closes one connection and removes it from the board at once.
     fn close(&mut self, connection: ConnectionId, code: u16, reason: &str) {
-        if let Some(mut member) = self.members.remove(&connection)
-            && let Some(closer) = member.closer.take()
-        {
-            let _ = closer.send(CloseSignal {
-                code,
-                reason: reason.to_owned(),
-            });
+        if let Some(mut member) = self.members.remove(&connection) {
+            self.mark_offline(&member.participant_id);
+            if let Some(closer) = member.closer.take() {
+                let _ = closer.send(CloseSignal {
+                    code,
+                    reason: reason.to_owned(),
+                });
+            }
         }
         self.board.disconnect(connection);
     }
@@ -497,4 +571,26 @@ impl RoomActor {
         self.registry
             .remove(&self.room_id, self.generation, &self.commands)
     }
+}
+
+/// Reads the room's drawing rights from storage.
+pub(crate) async fn load_rights(
+    store: &Store,
+    room_id: &str,
+) -> Result<DrawingRights, lectern_store::StoreError> {
+    let students_can_draw = store
+        .room_by_id(room_id)
+        .await?
+        .is_some_and(|room| room.students_can_draw != 0);
+    let can_draw = store
+        .participants(room_id)
+        .await?
+        .into_iter()
+        .filter(|participant| participant.can_draw != 0)
+        .map(|participant| participant.id)
+        .collect();
+    Ok(DrawingRights {
+        students_can_draw,
+        can_draw,
+    })
 }

@@ -3,6 +3,7 @@
 mod actor;
 mod registry;
 
+pub(crate) use actor::load_rights;
 pub use actor::{
     AccessTarget, ActorSettings, CloseSignal, ConnectionLink, JoinRequest, RoomCommand,
 };

@@ -241,6 +241,8 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     PermissionDenied(String),
+    /// The server's awareness entry changed; see `BoardClient::server_state`.
+    ServerState,
     Awareness(Vec<u8>),
     Closed(Option<(u16, String)>),
 }
@@ -251,6 +253,9 @@ pub struct BoardClient {
     pub doc: Doc,
     /// Sync step 2 messages received so far.
     pub sync_replies: usize,
+    /// The latest server awareness state (client id 0): drawing rights and
+    /// who is online.
+    pub server_state: Option<Value>,
 }
 
 impl BoardClient {
@@ -264,6 +269,7 @@ impl BoardClient {
             socket,
             doc: Doc::new(),
             sync_replies: 0,
+            server_state: None,
         };
         client.round_trip().await;
         client
@@ -399,9 +405,7 @@ impl BoardClient {
                                 .apply_update(update)
                                 .expect("applies");
                         }
-                        Message::Awareness(update) => {
-                            event = Some(Event::Awareness(update.to_vec()))
-                        }
+                        Message::Awareness(update) => event = self.split_awareness(update),
                         Message::PermissionDenied(reason) => {
                             event = Some(Event::PermissionDenied(reason.to_owned()))
                         }
@@ -417,6 +421,46 @@ impl BoardClient {
             }
             _ => None,
         }
+    }
+
+    /// Waits until the server's awareness state satisfies `check`.
+    pub async fn until_server_state(&mut self, check: impl Fn(&Value) -> bool) {
+        let satisfied = |client: &BoardClient| client.server_state.as_ref().is_some_and(&check);
+        if satisfied(self) {
+            return;
+        }
+        self.wait_for(|client, _| satisfied(client)).await;
+    }
+
+    /// Keeps the server's entry (client id 0) in `server_state` and returns
+    /// the rest of an awareness update as an event, re-encoded without it.
+    fn split_awareness(&mut self, update: &[u8]) -> Option<Event> {
+        let mut reader = lectern_board::encoding::Reader::new(update);
+        let count = reader.read_var_u64("count").expect("valid awareness");
+        let mut clients = Vec::new();
+        for _ in 0..count {
+            let client_id = reader.read_var_u64("client").expect("valid awareness");
+            let clock = reader.read_var_u64("clock").expect("valid awareness");
+            let state = reader.read_var_string("state").expect("valid awareness");
+            if client_id == 0 {
+                self.server_state =
+                    Some(serde_json::from_str(state).expect("server state is JSON"));
+            } else {
+                clients.push((client_id, clock, state.to_owned()));
+            }
+        }
+
+        if clients.is_empty() && count > 0 {
+            return Some(Event::ServerState);
+        }
+        let mut out = Vec::new();
+        lectern_board::encoding::write_var_u64(&mut out, clients.len() as u64);
+        for (client_id, clock, state) in &clients {
+            lectern_board::encoding::write_var_u64(&mut out, *client_id);
+            lectern_board::encoding::write_var_u64(&mut out, *clock);
+            lectern_board::encoding::write_var_string(&mut out, state);
+        }
+        Some(Event::Awareness(out))
     }
 
     /// Waits until the connection closes and returns its close code and reason.
