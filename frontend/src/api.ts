@@ -18,6 +18,7 @@ export interface Room {
   title: string
   join_url: string
   students_can_draw: boolean
+  /** Unix time in milliseconds. */
   created_at: number
   closed: boolean
 }

@@ -149,7 +149,7 @@ function RoomCard({ room, token, onChanged, onFailure }: RoomCardProps) {
   const [confirming, setConfirming] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const headingId = `room-${room.code}-title`
-  const created = new Date(room.created_at * 1000).toLocaleString(getLanguage())
+  const created = new Date(room.created_at).toLocaleString(getLanguage())
 
   const close = async () => {
     setError(null)

@@ -46,6 +46,8 @@ export function useRoute(): Route {
     }
     window.addEventListener('popstate', onPopState)
     window.addEventListener(NAVIGATE_EVENT, update)
+    // Child effects run before this one and may already have navigated.
+    update()
     return () => {
       window.removeEventListener('popstate', onPopState)
       window.removeEventListener(NAVIGATE_EVENT, update)

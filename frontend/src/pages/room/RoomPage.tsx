@@ -103,7 +103,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
   const [rightsNotice, setRightsNotice] = useState<string | null>(null)
   const boardRef = useRef<HTMLDivElement>(null)
   const isLecturer = identity.role === 'lecturer'
-  const session = useBoardSession(code, identity, boardRef)
+  const session = useBoardSession(code, identity, boardRef, !initialRoom.closed)
   const roomClosed = room.closed || session.roomClosed
 
   // The lecturer lists every student who joined; refetch when someone comes
@@ -173,7 +173,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
         <PageHeading class="room-title">{room.title}</PageHeading>
         <p class="connection" data-testid="connection-state" data-state={session.connection} role="status">
           <span class={`connection-dot ${session.connection}`} aria-hidden="true" />
-          {t(`connection.${session.connection}`)}
+          {roomClosed ? t('connection.closed') : t(`connection.${session.connection}`)}
         </p>
         {!isLecturer && !roomClosed && (
           <button
@@ -209,9 +209,11 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
         )}
       </div>
       <ErrorNotice error={session.boardError} testId="board-error" />
-      <section class="board-area" aria-label={t('room.boardLabel')}>
-        <div class="board-host" ref={boardRef} />
-      </section>
+      {!initialRoom.closed && (
+        <section class="board-area" aria-label={t('room.boardLabel')}>
+          <div class="board-host" ref={boardRef} />
+        </section>
+      )}
     </Layout>
   )
 }

@@ -30,8 +30,17 @@ export interface BoardSession {
   boardError: unknown
 }
 
-export function useBoardSession(code: string, identity: Identity, container: RefObject<HTMLDivElement>): BoardSession {
-  const [connection, setConnection] = useState<ConnectionState>('connecting')
+/**
+ * Connects to the room's board while `active` is true (false for a room that
+ * was already closed when the page loaded) and mounts the whiteboard.
+ */
+export function useBoardSession(
+  code: string,
+  identity: Identity,
+  container: RefObject<HTMLDivElement>,
+  active: boolean,
+): BoardSession {
+  const [connection, setConnection] = useState<ConnectionState>(active ? 'connecting' : 'disconnected')
   const [roomClosed, setRoomClosed] = useState(false)
   const [presence, setPresence] = useState<ServerPresence | null>(null)
   const [peers, setPeers] = useState<Peer[]>([])
@@ -42,7 +51,7 @@ export function useBoardSession(code: string, identity: Identity, container: Ref
 
   useEffect(() => {
     const element = container.current
-    if (!element) return
+    if (!element || !active) return
 
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(`${websocketBase()}/ws/board`, code, doc, {
@@ -126,7 +135,7 @@ export function useBoardSession(code: string, identity: Identity, container: Ref
       doc.destroy()
       providerRef.current = null
     }
-  }, [code, identity.token, identity.id, identity.name, identity.role])
+  }, [code, identity.token, identity.id, identity.name, identity.role, active])
 
   const setHand = useCallback((raised: boolean) => {
     providerRef.current?.awareness.setLocalStateField('hand', raised)
