@@ -331,8 +331,9 @@ function isElementKind(value: unknown): value is ElementKind {
 /**
  * Reads an element into a snapshot, or returns null when its `kind` is
  * missing or unknown (a newer client's element, or a half-synced one).
+ * `decodedPoints`, when given, replaces decoding the `points` array.
  */
-export function readElement(id: string, element: YElement): BoardElement | null {
+export function readElement(id: string, element: YElement, decodedPoints?: Point[]): BoardElement | null {
   const kind = element.get('kind')
   if (!isElementKind(kind)) return null
 
@@ -357,7 +358,7 @@ export function readElement(id: string, element: YElement): BoardElement | null 
     h: readNumber(element, 'h', 0),
     rotation: readNumber(element, 'rotation', 0),
     media: typeof media === 'string' ? media : null,
-    points: pointsArray instanceof Y.Array ? decodeChunks(pointsArray.toArray()) : [],
+    points: decodedPoints ?? (pointsArray instanceof Y.Array ? decodeChunks(pointsArray.toArray()) : []),
     text: readTextValue(textValue),
   }
 }

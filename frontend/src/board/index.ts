@@ -1,0 +1,1 @@
+export { mountBoard, type BoardController, type BoardOptions } from './board'

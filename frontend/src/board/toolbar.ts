@@ -1,0 +1,251 @@
+/**
+ * The board toolbar: plain DOM buttons with translated labels and the
+ * `data-testid` hooks listed in frontend/CONTRACT.md.
+ */
+import type { Role } from './presence'
+
+export type Translate = (key: string, vars?: Record<string, string | number>) => string
+
+export type ToolName = 'pen' | 'highlighter' | 'eraser' | 'line' | 'arrow' | 'rectangle' | 'ellipse' | 'text' | 'select' | 'laser' | 'pan'
+
+/** Tools that edit the document, disabled in read-only mode. */
+export const EDITING_TOOLS: readonly ToolName[] = ['pen', 'highlighter', 'eraser', 'line', 'arrow', 'rectangle', 'ellipse', 'text', 'select']
+
+/** Keyboard shortcut of each tool that has one. */
+export const TOOL_SHORTCUTS: Partial<Record<ToolName, string>> = {
+  pen: 'P',
+  highlighter: 'H',
+  eraser: 'E',
+  line: 'L',
+  arrow: 'A',
+  rectangle: 'R',
+  ellipse: 'O',
+  text: 'T',
+  select: 'V',
+}
+
+const TOOL_ICONS: Record<ToolName, string> = {
+  pen: '✎',
+  highlighter: '▍',
+  eraser: '⌫',
+  line: '╱',
+  arrow: '↗',
+  rectangle: '▭',
+  ellipse: '◯',
+  text: 'T',
+  select: '⬚',
+  laser: '✺',
+  pan: '✥',
+}
+
+export const COLORS = ['#1f2937', '#dc2626', '#2563eb', '#16a34a', '#d97706', '#9333ea']
+
+/** Width choices in board units with their label keys. */
+export const WIDTHS: ReadonlyArray<{ value: number; key: string }> = [
+  { value: 2, key: 'board.width.thin' },
+  { value: 4, key: 'board.width.medium' },
+  { value: 8, key: 'board.width.thick' },
+  { value: 16, key: 'board.width.extraThick' },
+]
+
+export interface ToolbarHandlers {
+  selectTool(tool: ToolName): void
+  undo(): void
+  redo(): void
+  addPage(): void
+  previousPage(): void
+  nextPage(): void
+  movePage(offset: -1 | 1): void
+  zoomIn(): void
+  zoomOut(): void
+  zoomFit(): void
+  toggleFollow(): void
+  toggleCursors(): void
+  setColor(color: string): void
+  setWidth(width: number): void
+}
+
+export interface ToolbarState {
+  tool: ToolName
+  canDraw: boolean
+  canUndo: boolean
+  canRedo: boolean
+  pageIndex: number
+  pageCount: number
+  follow: boolean
+  cursors: boolean
+  color: string
+  width: number
+  zoom: number
+}
+
+export interface Toolbar {
+  element: HTMLElement
+  update(state: ToolbarState): void
+}
+
+function button(testId: string, label: string, icon: string, onClick: () => void, title = label): HTMLButtonElement {
+  const element = document.createElement('button')
+  element.type = 'button'
+  element.className = 'lectern-board-button'
+  element.dataset.testid = testId
+  element.setAttribute('aria-label', label)
+  element.title = title
+  const glyph = document.createElement('span')
+  glyph.setAttribute('aria-hidden', 'true')
+  glyph.textContent = icon
+  element.append(glyph)
+  element.addEventListener('click', onClick)
+  return element
+}
+
+function group(label: string): HTMLElement {
+  const element = document.createElement('div')
+  element.className = 'lectern-board-group'
+  element.setAttribute('role', 'group')
+  element.setAttribute('aria-label', label)
+  return element
+}
+
+/** Builds the toolbar. The laser pointer is offered to lecturers only, the follow toggle to students only. */
+export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandlers): Toolbar {
+  const root = document.createElement('div')
+  root.className = 'lectern-board-toolbar'
+  root.setAttribute('role', 'toolbar')
+  root.setAttribute('aria-label', t('board.toolbar'))
+
+  // Tools.
+  const tools = group(t('board.groups.tools'))
+  const toolButtons = new Map<ToolName, HTMLButtonElement>()
+  const toolNames: ToolName[] = [...EDITING_TOOLS, 'pan']
+  if (role === 'lecturer') toolNames.push('laser')
+  for (const tool of toolNames) {
+    const label = t(`board.tool.${tool}`)
+    const shortcut = TOOL_SHORTCUTS[tool]
+    const title = shortcut ? t('board.shortcut', { label, key: shortcut }) : label
+    const element = button(`tool-${tool}`, label, TOOL_ICONS[tool], () => handlers.selectTool(tool), title)
+    element.setAttribute('aria-pressed', 'false')
+    toolButtons.set(tool, element)
+    tools.append(element)
+  }
+
+  // Style.
+  const style = group(t('board.groups.style'))
+  const color = document.createElement('input')
+  color.type = 'color'
+  color.className = 'lectern-board-color'
+  color.dataset.testid = 'color-picker'
+  color.setAttribute('aria-label', t('board.color'))
+  color.title = t('board.color')
+  color.setAttribute('list', 'lectern-board-colors')
+  color.addEventListener('input', () => handlers.setColor(color.value))
+  const colorList = document.createElement('datalist')
+  colorList.id = 'lectern-board-colors'
+  for (const value of COLORS) {
+    const option = document.createElement('option')
+    option.value = value
+    colorList.append(option)
+  }
+  const width = document.createElement('select')
+  width.className = 'lectern-board-select'
+  width.dataset.testid = 'width-picker'
+  width.setAttribute('aria-label', t('board.width.label'))
+  width.title = t('board.width.label')
+  for (const choice of WIDTHS) {
+    const option = document.createElement('option')
+    option.value = String(choice.value)
+    option.textContent = t(choice.key)
+    width.append(option)
+  }
+  width.addEventListener('change', () => handlers.setWidth(Number(width.value)))
+  style.append(color, colorList, width)
+
+  // History.
+  const history = group(t('board.groups.history'))
+  const undo = button('undo', t('board.undo'), '↶', handlers.undo, t('board.shortcut', { label: t('board.undo'), key: 'Ctrl+Z' }))
+  const redo = button('redo', t('board.redo'), '↷', handlers.redo, t('board.shortcut', { label: t('board.redo'), key: 'Ctrl+Shift+Z' }))
+  history.append(undo, redo)
+
+  // Pages.
+  const pages = group(t('board.groups.pages'))
+  const previous = button('page-prev', t('board.page.previous'), '‹', handlers.previousPage)
+  const indicator = document.createElement('span')
+  indicator.className = 'lectern-board-indicator'
+  indicator.dataset.testid = 'page-indicator'
+  indicator.setAttribute('aria-live', 'polite')
+  const next = button('page-next', t('board.page.next'), '›', handlers.nextPage)
+  const add = button('page-add', t('board.page.add'), '+', handlers.addPage)
+  const moveLeft = button('page-move-left', t('board.page.moveLeft'), '⇤', () => handlers.movePage(-1))
+  const moveRight = button('page-move-right', t('board.page.moveRight'), '⇥', () => handlers.movePage(1))
+  pages.append(previous, indicator, next, add, moveLeft, moveRight)
+
+  // View.
+  const view = group(t('board.groups.view'))
+  const zoomOut = button('zoom-out', t('board.zoom.out'), '−', handlers.zoomOut, t('board.shortcut', { label: t('board.zoom.out'), key: '-' }))
+  const zoomLevel = document.createElement('span')
+  zoomLevel.className = 'lectern-board-indicator'
+  zoomLevel.dataset.testid = 'zoom-level'
+  const zoomIn = button('zoom-in', t('board.zoom.in'), '+', handlers.zoomIn, t('board.shortcut', { label: t('board.zoom.in'), key: '+' }))
+  const zoomFit = button('zoom-fit', t('board.zoom.fit'), '⤢', handlers.zoomFit, t('board.shortcut', { label: t('board.zoom.fit'), key: '0' }))
+  const cursors = button('cursors-toggle', t('board.cursors'), '⌖', handlers.toggleCursors)
+  view.append(zoomOut, zoomLevel, zoomIn, zoomFit, cursors)
+  let follow: HTMLButtonElement | null = null
+  if (role === 'student') {
+    follow = button('follow-toggle', t('board.follow'), '◎', handlers.toggleFollow)
+    view.append(follow)
+  }
+
+  const readOnly = document.createElement('span')
+  readOnly.className = 'lectern-board-notice'
+  readOnly.dataset.testid = 'board-read-only'
+  readOnly.setAttribute('role', 'status')
+  readOnly.textContent = t('board.readOnly')
+
+  root.append(tools, style, history, pages, view, readOnly)
+
+  const update = (state: ToolbarState): void => {
+    for (const [tool, element] of toolButtons) {
+      element.setAttribute('aria-pressed', String(state.tool === tool))
+      element.disabled = tool !== 'pan' && !state.canDraw
+    }
+    color.disabled = !state.canDraw
+    if (color.value !== state.color) color.value = state.color
+    width.disabled = !state.canDraw
+    if (width.value !== String(state.width)) width.value = String(state.width)
+    undo.disabled = !state.canDraw || !state.canUndo
+    redo.disabled = !state.canDraw || !state.canRedo
+
+    indicator.textContent = t('board.page.indicator', { current: state.pageIndex + 1, total: state.pageCount })
+    previous.disabled = state.pageIndex <= 0
+    next.disabled = state.pageIndex >= state.pageCount - 1
+    add.disabled = !state.canDraw
+    moveLeft.disabled = !state.canDraw || state.pageIndex <= 0
+    moveRight.disabled = !state.canDraw || state.pageIndex >= state.pageCount - 1
+
+    zoomLevel.textContent = t('board.zoom.level', { percent: Math.round(state.zoom * 100) })
+    cursors.setAttribute('aria-pressed', String(state.cursors))
+    follow?.setAttribute('aria-pressed', String(state.follow))
+    readOnly.hidden = state.canDraw
+  }
+
+  return { element: root, update }
+}
+
+/** Styles of the board, scoped by the `lectern-board-` class prefix. */
+export const BOARD_CSS = `
+.lectern-board { display: flex; flex-direction: column; width: 100%; height: 100%; min-height: 240px; font-family: system-ui, sans-serif; color: #111827; }
+.lectern-board-toolbar { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; padding: 6px; background: #ffffff; border-bottom: 1px solid #d1d5db; }
+.lectern-board-group { display: flex; gap: 2px; align-items: center; }
+.lectern-board-button { min-width: 32px; height: 32px; padding: 0 6px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; color: #111827; font-size: 16px; cursor: pointer; }
+.lectern-board-button[aria-pressed="true"] { background: #1e3a8a; border-color: #1e3a8a; color: #ffffff; }
+.lectern-board-button:disabled { opacity: 0.45; cursor: not-allowed; }
+.lectern-board-button:focus-visible, .lectern-board-select:focus-visible, .lectern-board-color:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; }
+.lectern-board-color { width: 36px; height: 32px; padding: 2px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; }
+.lectern-board-select { height: 32px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; color: #111827; }
+.lectern-board-indicator { min-width: 4em; text-align: center; font-size: 14px; color: #111827; }
+.lectern-board-notice { font-size: 14px; color: #7c2d12; background: #ffedd5; padding: 4px 8px; border-radius: 4px; }
+.lectern-board-notice[hidden] { display: none; }
+.lectern-board-surface { position: relative; flex: 1; overflow: hidden; background: #ffffff; touch-action: none; user-select: none; outline: none; }
+.lectern-board-surface canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
+.lectern-board-text-editor { position: absolute; margin: 0; padding: 0; border: 1px dashed #1d4ed8; background: transparent; resize: none; overflow: hidden; white-space: pre; outline: none; line-height: 1.25; transform-origin: 0 0; }
+`
