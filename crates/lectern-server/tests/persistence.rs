@@ -34,6 +34,33 @@ async fn board_survives_clean_restart() {
 }
 
 #[tokio::test]
+async fn board_survives_restart_on_postgres() {
+    let Some(database_url) = support::postgres_database().await else {
+        return;
+    };
+    let server = start_with(|settings| {
+        settings.database_url = database_url;
+        settings.limits.compact_after_updates = 3;
+    })
+    .await;
+    let (token, code) = server.lecturer_room().await;
+    let mut lecturer = BoardClient::connect(&server, &code, &token).await;
+    for word in ["one ", "two ", "three ", "four"] {
+        lecturer.type_text(word).await;
+    }
+    lecturer.round_trip().await;
+    drop(lecturer);
+
+    let server = server.restart().await;
+
+    assert_eq!(
+        notes(&server.board(&code, &token).await),
+        "one two three four"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn board_survives_compaction_and_unload() {
     let server = start_with(|settings| {
         settings.limits.compact_after_updates = 5;

@@ -43,6 +43,39 @@ pub async fn start_with(tune: impl FnOnce(&mut Settings)) -> TestServer {
     start_in(dir, settings).await
 }
 
+/// A fresh PostgreSQL database on the test server named by
+/// `LECTERN_TEST_POSTGRES_URL`, or `None` when that is unset and
+/// `LECTERN_REQUIRE_POSTGRES` is not `1`.
+pub async fn postgres_database() -> Option<String> {
+    let Ok(admin_url) = std::env::var("LECTERN_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("LECTERN_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "LECTERN_TEST_POSTGRES_URL is not set but LECTERN_REQUIRE_POSTGRES=1"
+        );
+        return None;
+    };
+
+    use sqlx::Connection;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    sqlx::any::install_default_drivers();
+
+    let name = format!(
+        "lectern_server_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
+    Some(format!("{base}/{name}"))
+}
+
 pub async fn start() -> TestServer {
     start_with(|_| {}).await
 }
