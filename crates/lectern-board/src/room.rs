@@ -337,7 +337,9 @@ impl BoardRoom {
 
         // NOTE: Yrs has panicked on crafted updates that decode cleanly. The
         // panic is caught so that one client cannot take the server down;
-        // the room is then reloaded from storage by the driver.
+        // the room is then reloaded from storage by the driver. A crafted
+        // update has also crashed Yrs 0.28.1 with a segmentation fault, which
+        // no catch can stop; only connections with write access reach this.
         let doc = &self.doc;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut txn = doc.transact_mut();
