@@ -664,6 +664,8 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
 
   function onPointerDown(event: PointerEvent): void {
     if (gesture) return
+    // Picking and erasing must see changes that arrived since the last frame.
+    flushScene()
     const pointerId = event.pointerId ?? 1
     const rect = surface.getBoundingClientRect()
     const sx = event.clientX - rect.left
