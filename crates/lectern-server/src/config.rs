@@ -178,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn example_file_parses_to_defaults() {
+        let text = include_str!("../../../assets/lectern.example.toml");
+        let file: FileSettings = toml::from_str(text).expect("the example is valid");
+        let limits = file.limits();
+        let defaults = Limits::default();
+
+        assert_eq!(limits.max_message_bytes, defaults.max_message_bytes);
+        assert_eq!(limits.ping_interval, defaults.ping_interval);
+        assert_eq!(limits.joins_per_minute, defaults.joins_per_minute);
+        assert_eq!(limits.session_ttl, defaults.session_ttl);
+    }
+
+    #[test]
     fn unknown_key_is_rejected() {
         let error = toml::from_str::<FileSettings>("listn = \"x\"").expect_err("typo");
         assert!(error.to_string().contains("listn"), "{error}");
