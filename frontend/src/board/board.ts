@@ -71,6 +71,8 @@ const HANDLE_SIZE_PX = 8
 /** Minimum distance between stored stroke points, in CSS pixels. */
 const MIN_POINT_DISTANCE_PX = 1
 
+const SURFACE_CURSORS: Partial<Record<ToolName, string>> = { pan: 'grab', select: 'default', text: 'text' }
+
 type Corner = 'nw' | 'ne' | 'se' | 'sw'
 
 type Gesture =
@@ -180,7 +182,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
   const baseContext = baseCanvas.getContext('2d')
   const overlayContext = overlayCanvas.getContext('2d')
 
-  // Frame scheduling: every change sets a flag and asks for one frame.
+  // Frame scheduling: every change sets a flag and requests one frame.
   let frameHandle: number | null = null
   let baseDirty = true
   let overlayDirty = true
@@ -412,7 +414,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
       zoom: viewport.zoom,
     })
     surface.dataset.tool = tool
-    surface.style.cursor = tool === 'pan' ? 'grab' : tool === 'select' ? 'default' : tool === 'text' ? 'text' : 'crosshair'
+    surface.style.cursor = SURFACE_CURSORS[tool] ?? 'crosshair'
   }
 
   // Edits. Each user action is its own undo step.
@@ -586,6 +588,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     const yElement = elementsMap(doc).get(id)
     const yText = yElement?.get('text')
     if (!entry || !(yText instanceof Y.Text)) return
+
     const textarea = document.createElement('textarea')
     textarea.className = 'lectern-board-text-editor'
     textarea.dataset.testid = 'text-editor'
@@ -594,6 +597,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     textarea.spellcheck = false
     editor = { id, textarea }
     undoManager.stopCapturing()
+
     textarea.addEventListener('input', () => {
       if (!editor || editor.id !== id) return
       const current = scene.elements.get(id)?.data
@@ -611,6 +615,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
       }
     })
     textarea.addEventListener('blur', () => finishTextEdit())
+
     surface.append(textarea)
     positionEditor()
     baseDirty = true

@@ -49,6 +49,29 @@ describe('encodePoints', () => {
     expect(Array.from(bytes)).toEqual([1, 0, 0, 255, 0, 0, 0, 0, 0, 0])
   })
 
+  // Bytes printed by the Rust `encode_points` (crates/lectern-board) for the
+  // same input.
+  it('matches Rust for negative and large coordinates', () => {
+    const bytes = encodePoints([
+      { x: -120.5, y: 33.3, pressure: 1 },
+      { x: -121, y: -40, pressure: 0 },
+      { x: 1_000_000.7, y: -2_500_000.1, pressure: 1 },
+    ])
+    expect(Array.from(bytes)).toEqual([1, 233, 18, 154, 5, 255, 9, 185, 11, 0, 130, 237, 196, 9, 225, 218, 235, 23, 255])
+  })
+
+  it('matches Rust for a hand-drawn stroke', () => {
+    const expected = [
+      1, 0, 120, 102, 114, 42, 127, 88, 34, 152, 54, 22, 174, 18, 18, 193, 8, 12, 209, 20, 12, 221, 54, 16, 228, 90, 20, 229,
+      114, 28, 226, 112, 38, 218, 90, 48, 205, 50, 58, 188, 20, 68, 168, 6, 78, 145, 22, 80, 120, 54, 84, 109, 90, 84, 135,
+      114, 78, 158, 114, 72, 180, 88, 64, 198, 50, 52, 213, 18, 42, 223, 8, 32, 229, 20, 24, 229, 56, 16, 224, 92, 12, 215,
+      114, 12, 201, 112, 16, 182, 88, 20, 161, 48, 28, 138, 18, 38, 113, 8, 50, 117, 22, 60, 142, 56, 68, 165, 92, 76, 186,
+      116, 82, 203, 112, 84, 217, 86, 84, 225, 48, 78, 229, 18, 72, 228, 6, 62, 222, 24, 52, 211, 56, 42, 196, 94, 30, 177,
+      114, 24, 155, 112, 16, 130, 86, 12, 105, 48, 12, 124, 16, 16, 149,
+    ]
+    expect(Array.from(encodePoints(handDrawnStroke(50)))).toEqual(expected)
+  })
+
   it('encodes no points as the format byte', () => {
     expect(Array.from(encodePoints([]))).toEqual([1])
   })

@@ -107,6 +107,9 @@ function group(label: string): HTMLElement {
   return element
 }
 
+/** Number of toolbars built, for unique element ids. */
+let toolbarCount = 0
+
 /** Builds the toolbar. The laser pointer is offered to lecturers only, the follow toggle to students only. */
 export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandlers): Toolbar {
   const root = document.createElement('div')
@@ -137,10 +140,11 @@ export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandler
   color.dataset.testid = 'color-picker'
   color.setAttribute('aria-label', t('board.color'))
   color.title = t('board.color')
-  color.setAttribute('list', 'lectern-board-colors')
+  const colorListId = `lectern-board-colors-${++toolbarCount}`
+  color.setAttribute('list', colorListId)
   color.addEventListener('input', () => handlers.setColor(color.value))
   const colorList = document.createElement('datalist')
-  colorList.id = 'lectern-board-colors'
+  colorList.id = colorListId
   for (const value of COLORS) {
     const option = document.createElement('option')
     option.value = value

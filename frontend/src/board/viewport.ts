@@ -6,7 +6,7 @@ import type { Bounds } from './hit'
 /**
  * A view of the board, as published in awareness `viewport`. `x`, `y` is the
  * board point shown at the centre of the surface, so a follower with a
- * different window size sees the same centre. `zoom` is CSS pixels per board
+ * different window size shows the same centre. `zoom` is CSS pixels per board
  * unit.
  */
 export interface Viewport {
