@@ -328,4 +328,14 @@ describe('mountBoard', () => {
     expect(container.querySelector('[data-testid="text-editor"]')).toBeNull()
     expect(elementsMap(doc).size).toBe(1)
   })
+
+  it('drops an empty text in one undo step', () => {
+    const { doc, surface, container, byTestId } = mount('lecturer')
+    key(document.body, 't')
+    pointer(surface, 'pointerdown', 400, 300)
+    container.querySelector<HTMLTextAreaElement>('[data-testid="text-editor"]')!.blur()
+    expect(elementsMap(doc).size).toBe(0)
+    byTestId('undo')!.click()
+    expect(elementsMap(doc).size).toBe(0)
+  })
 })

@@ -582,7 +582,11 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
   }
 
   // Text editing through a textarea laid over the element.
-  function startTextEdit(id: string): void {
+  /**
+   * Opens the text editor on a text element. For an element the same
+   * gesture just created, creating and typing form one undo step.
+   */
+  function startTextEdit(id: string, created = false): void {
     finishTextEdit()
     const entry = scene.elements.get(id)
     const yElement = elementsMap(doc).get(id)
@@ -593,10 +597,13 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     textarea.className = 'lectern-board-text-editor'
     textarea.dataset.testid = 'text-editor'
     textarea.setAttribute('aria-label', t('board.textEditor'))
+    // NOTE: the textarea keeps its own value while open, so a peer's edit
+    // to the same text shows only after the editor closes, and the next
+    // local keystroke writes the textarea's value over it.
     textarea.value = yText.toString()
     textarea.spellcheck = false
     editor = { id, textarea }
-    undoManager.stopCapturing()
+    if (!created) undoManager.stopCapturing()
 
     textarea.addEventListener('input', () => {
       if (!editor || editor.id !== id) return
@@ -725,7 +732,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
         const box = measureText(baseContext, '', width)
         const id = addElement(doc, { kind: 'text', page, x: point.x, y: point.y, w: box.w, h: box.h, color, width, text: '' }, participantId, localOrigin)
         flushScene()
-        startTextEdit(id)
+        startTextEdit(id, true)
       }
       event.preventDefault()
       return
