@@ -75,8 +75,8 @@ function parseRetryAfter(value: string | null): number | null {
 }
 
 /**
- * Builds an ApiError from a non-2xx response. The body is expected to be
- * `{"error": {"code", "message"}}`; any other body falls back to the status.
+ * Builds an ApiError from a non-2xx response. The expected body is
+ * `{"error": {"code", "message"}}`, and any other body falls back to the status.
  */
 export async function parseError(response: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
@@ -85,7 +85,7 @@ export async function parseError(response: Response): Promise<ApiError> {
   try {
     text = await response.text()
   } catch {
-    // The body could not be read; the status alone describes the failure.
+    // The body could not be read, so the status alone describes the failure.
   }
 
   let code = `http_${response.status}`

@@ -16,7 +16,7 @@ const FALLBACK: Language = 'en'
 
 type Catalog = Map<string, string>
 
-/** Flattens nested JSON objects into dotted keys; non-string leaves are skipped. */
+/** Flattens nested JSON objects into dotted keys, skipping leaves that are not strings. */
 export function flatten(tree: unknown, prefix = '', out: Catalog = new Map()): Catalog {
   if (typeof tree === 'string') {
     if (prefix) out.set(prefix, tree)
@@ -41,7 +41,7 @@ const catalogs: Record<Language, Catalog> = {
   ru: buildCatalog(ruApp, ruBoard),
 }
 
-/** Replaces each `{name}` in `template` with `vars.name`; unknown names stay as written. */
+/** Replaces each `{name}` in `template` with `vars.name`, leaving unknown names as written. */
 export function interpolate(template: string, vars?: Vars): string {
   if (!vars) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
@@ -110,13 +110,8 @@ export function applyDocumentLanguage(): void {
   if (typeof document !== 'undefined') document.documentElement.lang = current
 }
 
-/** Calls `listener` after every language change; returns the unsubscribe function. */
+/** Calls `listener` after every language change and returns the unsubscribe function. */
 export function onLanguageChange(listener: (language: Language) => void): () => void {
   listeners.add(listener)
   return () => listeners.delete(listener)
-}
-
-/** Returns every key of one language's catalog, for tests and tooling. */
-export function catalogKeys(language: Language): string[] {
-  return [...catalogs[language].keys()]
 }

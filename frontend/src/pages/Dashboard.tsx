@@ -43,8 +43,8 @@ export function DashboardPage({ token, onLogout }: DashboardProps) {
     try {
       await api.logout(token)
     } catch (error) {
-      // The token is dropped locally either way; a failed logout only leaves
-      // it valid on the server until it expires.
+      // The token is dropped locally either way. A failed logout leaves it
+      // valid on the server until it expires.
       console.warn('logout request failed', error)
     }
     onLogout()

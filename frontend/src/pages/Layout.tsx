@@ -3,7 +3,7 @@
 
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import { getLanguage, isLanguage, LANGUAGES, setLanguage, t } from '../i18n'
+import { getLanguage, hasKey, isLanguage, LANGUAGES, setLanguage, t } from '../i18n'
 import { hasNavigated, onLinkClick } from './router'
 import { ApiError } from '../api'
 
@@ -37,7 +37,7 @@ interface LayoutProps {
   title: string
   /** Extra header content, such as the signed-in user and a logout button. */
   headerEnd?: ComponentChildren
-  /** Class of <main>; defaults to the centred single-column page. */
+  /** Class of <main>, by default the centred single-column page. */
   mainClass?: string
   /** Complementary content shown beside <main>, as a top-level <aside>. */
   aside?: ComponentChildren
@@ -79,7 +79,7 @@ export function Layout({ title, headerEnd, mainClass, aside, asideLabel, childre
   )
 }
 
-/** A page heading that takes focus when the page opens, so screen readers announce it. */
+/** Renders the page's <h1>, which takes focus after in-app navigation so screen readers announce the new page. */
 export function PageHeading({ children, class: className }: { children: ComponentChildren; class?: string }) {
   const ref = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
@@ -97,20 +97,21 @@ export function PageHeading({ children, class: className }: { children: Componen
 /** Returns the user-facing text for a failed request: a translation of its code, or the server's message. */
 export function errorSummary(error: unknown, context?: string): string {
   if (error instanceof ApiError) {
+    // The server's rate limits count per minute, so without Retry-After a
+    // minute is the longest wait.
     const vars = { seconds: error.retryAfter ?? 60 }
-    const contextual = context ? `errors.${context}.${error.code}` : ''
-    const translated = contextual && t(contextual, vars) !== contextual ? t(contextual, vars) : null
-    if (translated) return translated
+    const contextual = `errors.${context}.${error.code}`
+    if (context && hasKey(contextual)) return t(contextual, vars)
     const generic = `errors.${error.code}`
-    if (t(generic, vars) !== generic) return t(generic, vars)
+    if (hasKey(generic)) return t(generic, vars)
     return error.message
   }
   return error instanceof Error ? error.message : String(error)
 }
 
 /**
- * An error notice: the translated summary, plus the server's own message as
- * detail when it adds something.
+ * Renders an error notice: the translated summary, plus the server's own
+ * message as detail when it differs.
  */
 export function ErrorNotice({ error, context, testId }: { error: unknown; context?: string; testId?: string }) {
   if (!error) return null

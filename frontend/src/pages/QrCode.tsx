@@ -1,7 +1,7 @@
 import QRCode from 'qrcode'
 import { useEffect, useState } from 'preact/hooks'
 
-/** A QR code of `value`, rendered as a PNG data URL in an <img>. */
+/** Renders a QR code of `value` as a PNG data URL in an <img>. */
 export function QrCode({ value, alt, size = 160, testId }: { value: string; alt: string; size?: number; testId?: string }) {
   const [src, setSrc] = useState<string | null>(null)
 

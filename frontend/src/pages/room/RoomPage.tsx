@@ -106,8 +106,8 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
   const session = useBoardSession(code, identity, boardRef, !initialRoom.closed)
   const roomClosed = room.closed || session.roomClosed
 
-  // The lecturer lists every student who joined; refetch when someone comes
-  // or goes, since a new face is usually a new participant.
+  // The lecturer lists every student who joined. The list is fetched again
+  // when the online set changes, because a new id there is usually a new join.
   const onlineKey = session.presence?.online.join(',') ?? ''
   useEffect(() => {
     if (!isLecturer) return
@@ -121,8 +121,8 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
     }
   }, [isLecturer, identity.token, code, onlineKey])
 
-  // Tell a student when the lecturer grants or revokes drawing; the first
-  // value after joining is no change and stays quiet.
+  // Tell a student when the lecturer grants or revokes drawing. The first
+  // value after joining is not a change, so it shows no notice.
   const previousCanDraw = useRef<boolean | null>(null)
   useEffect(() => {
     if (isLecturer || session.presence === null) return

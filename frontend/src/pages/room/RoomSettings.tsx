@@ -12,7 +12,7 @@ interface RoomSettingsProps {
   onRoomChanged: (room: Room) => void
 }
 
-/** The lecturer's controls: join link, allow-everyone toggle and closing the room. */
+/** Renders the lecturer's controls: join link, allow-everyone toggle and closing the room. */
 export function RoomSettings({ room, token, studentsCanDraw, roomClosed, onRoomChanged }: RoomSettingsProps) {
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
@@ -47,7 +47,7 @@ export function RoomSettings({ room, token, studentsCanDraw, roomClosed, onRoomC
       await navigator.clipboard.writeText(room.join_url)
       setCopied('copied')
     } catch (failure) {
-      // Clipboard access needs a secure context and permission; the link
+      // Clipboard access needs a secure context and permission. The link
       // stays selectable in the field next to the button.
       console.warn('copying the join link failed', failure)
       setCopied('failed')

@@ -85,7 +85,7 @@ export function mayDraw(presence: ServerPresence | null, participantId: string, 
 }
 
 interface RowInput {
-  /** Every student who joined the room (lecturer only; null for students). */
+  /** Every student who joined the room, or null for a student's own view. */
   registered: Participant[] | null
   peers: Peer[]
   presence: ServerPresence | null
@@ -134,13 +134,18 @@ export function buildParticipantRows({ registered, peers, presence, selfId }: Ro
     })
   }
 
-  const rank = (row: ParticipantRow) => (row.role === 'lecturer' ? 0 : row.hand ? 1 : row.online ? 2 : 3)
+  const rank = (row: ParticipantRow): number => {
+    if (row.role === 'lecturer') return 0
+    if (row.hand) return 1
+    if (row.online) return 2
+    return 3
+  }
   return [...rows.values()].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))
 }
 
 const PALETTE = ['#b91c1c', '#c2410c', '#a16207', '#15803d', '#0f766e', '#1d4ed8', '#6d28d9', '#be185d']
 
-/** Picks a stable cursor colour for a participant id from a palette with AA contrast on white. */
+/** Picks a stable cursor colour for a participant id; each colour has at least 4.9:1 contrast on white. */
 export function colorFor(id: string): string {
   let hash = 0
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) | 0

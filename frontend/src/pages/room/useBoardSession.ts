@@ -12,7 +12,7 @@ import { colorFor, mayDraw, readPeers, readServerPresence, type Peer, type Role,
 
 export interface Identity {
   token: string
-  /** User id for the lecturer, participant id for a student; the server uses the same ids. */
+  /** User id of the lecturer or participant id of a student, the ids the server uses too. */
   id: string
   name: string
   role: Role
@@ -80,6 +80,8 @@ export function useBoardSession(
         participantId: identity.id,
         name: identity.name,
         role: identity.role,
+        // NOTE: the board builds its toolbar texts at mount, so a language
+        // switch reaches them only after the page reloads.
         t,
       })
       controller.setCanDraw(identity.role === 'lecturer')
@@ -100,8 +102,8 @@ export function useBoardSession(
 
     const onAwarenessChange = () => {
       const states = awareness.getStates() as Map<number, Record<string, unknown>>
-      // While disconnected y-websocket drops every remote state, the server's
-      // included; the last known rights stay in force until it is back.
+      // While disconnected, y-websocket drops every remote state, the server's
+      // too, so the last known rights stay in force until it is back.
       const current = readServerPresence(states)
       if (current) {
         lastPresence = current
