@@ -1,25 +1,118 @@
-//! The browser site.
+//! The browser site, built by Vite and embedded at compile time.
 //!
-//! NOTE: until the classroom UI is built, every page is one placeholder
-//! compiled into the binary.
+//! Page paths (`/`, `/join/{code}`, `/room/{code}`) return `index.html`, and
+//! the client-side router picks the page. Files under `/assets/` carry
+//! content hashes in their names, so they are cached for a year.
 
+use warp::Filter;
 use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, Method, Response as HttpResponse, StatusCode};
+use warp::hyper::Body;
+use warp::path::FullPath;
 use warp::reply::Response;
-use warp::{Filter, Reply};
 
-const PLACEHOLDER: &str = include_str!("../../../frontend/index.html");
-
-pub fn routes() -> BoxedFilter<(Response,)> {
-    // The path comes before the method, so a POST to an unknown path stays
-    // a 404 instead of becoming a 405 here.
-    let index = warp::path::end().and(warp::get()).map(page);
-    let join = warp::path!("join" / String)
-        .and(warp::get())
-        .map(|_code: String| page());
-
-    index.or(join).unify().boxed()
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 }
 
-fn page() -> Response {
-    warp::reply::html(PLACEHOLDER).into_response()
+/// Sent with every page: only this origin's scripts, and no referrer, so a
+/// token in a URL never leaves the site.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+     connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+pub fn routes() -> BoxedFilter<(Response,)> {
+    // The method is checked inside, not with `warp::get()`, so that a POST
+    // to an unknown path stays a 404 instead of becoming a 405 here.
+    warp::method()
+        .and(warp::path::full())
+        .and_then(|method: Method, path: FullPath| async move {
+            if method != Method::GET && method != Method::HEAD {
+                return Err(warp::reject::not_found());
+            }
+            serve(path.as_str()).ok_or_else(warp::reject::not_found)
+        })
+        .boxed()
+}
+
+fn serve(path: &str) -> Option<Response> {
+    let relative = path.trim_start_matches('/');
+    let is_page =
+        relative.is_empty() || relative.starts_with("join/") || relative.starts_with("room/");
+
+    let (name, body) = if is_page {
+        find("index.html")?
+    } else {
+        find(relative)?
+    };
+    Some(respond(name, body))
+}
+
+fn find(name: &str) -> Option<(&'static str, &'static [u8])> {
+    embedded::ASSETS
+        .iter()
+        .find(|(path, _)| *path == name)
+        .map(|(path, body)| (*path, *body))
+}
+
+fn respond(name: &str, body: &'static [u8]) -> Response {
+    let cache = if name.starts_with("assets/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+
+    let mut response = HttpResponse::new(Body::from(body));
+    *response.status_mut() = StatusCode::OK;
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(content_type(name)));
+    headers.insert("cache-control", HeaderValue::from_static(cache));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths_serve_index() {
+        for path in ["/", "/join/abcdefgh23", "/room/abcdefgh23"] {
+            let response = serve(path).expect("page");
+            assert_eq!(
+                response.headers()["content-type"],
+                "text/html; charset=utf-8",
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_path_is_not_served() {
+        assert!(serve("/nothing-here.js").is_none());
+        assert!(serve("/api/v1/unknown").is_none());
+    }
 }
