@@ -25,26 +25,28 @@ const axeSourcePath = createRequire(import.meta.url).resolve('axe-core/axe.min.j
 const FAILING_IMPACTS = new Set(['serious', 'critical'])
 
 /**
- * Runs axe-core on the page and returns its violations.
+ * Runs axe-core on the page and returns its violations and incomplete
+ * results.
  *
  * The page's Content-Security-Policy allows scripts from 'self' only, which
  * blocks the inline script that page.addScriptTag() would add. Playwright's
  * page.evaluate() runs through the DevTools protocol, which the policy does
  * not govern, so the page keeps its real policy during the check.
  */
-async function axeViolations (participant, axeSource) {
+async function axeResults (participant, axeSource) {
   const { page } = participant
   const loaded = await page.evaluate(() => typeof window.axe !== 'undefined')
   if (!loaded) await page.evaluate(axeSource)
   return page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ['violations'] })
-    return results.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      helpUrl: violation.helpUrl,
-      nodes: violation.nodes.map((node) => ({ target: node.target.join(' '), summary: node.failureSummary }))
-    }))
+    const results = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'] })
+    const summarize = (rule) => ({
+      id: rule.id,
+      impact: rule.impact,
+      help: rule.help,
+      helpUrl: rule.helpUrl,
+      nodes: rule.nodes.map((node) => ({ target: node.target.join(' '), summary: node.failureSummary }))
+    })
+    return { violations: results.violations.map(summarize), incomplete: results.incomplete.map(summarize) }
   })
 }
 
@@ -56,9 +58,17 @@ function describeViolations (violations) {
   ].join('\n')).join('\n')
 }
 
-/** Fails on violations of serious or critical impact and prints the others. */
+/**
+ * Fails on violations of serious or critical impact, and prints the other
+ * violations and the rules axe-core could not decide ("incomplete", which
+ * need a person to check them).
+ */
 async function assertAccessible (participant, pageName, axeSource) {
-  const violations = await axeViolations(participant, axeSource)
+  const { violations, incomplete } = await axeResults(participant, axeSource)
+  if (incomplete.length > 0) {
+    const rules = incomplete.map((rule) => `${rule.id} (${rule.impact}, ${rule.nodes.length} elements)`).join(', ')
+    console.log(`axe-core on the ${pageName} page could not decide, check by hand: ${rules}`)
+  }
   const failing = violations.filter((violation) => FAILING_IMPACTS.has(violation.impact))
   const others = violations.filter((violation) => !FAILING_IMPACTS.has(violation.impact))
   if (others.length > 0) {
