@@ -21,9 +21,13 @@ import {
   waitForAttribute,
   waitForElementCount,
   waitForEnabled,
+  waitForInk,
   waitForText
 } from './lib/classroom.js'
 import { LecternServer, outputDir } from './lib/server.js'
+
+/** Toolbar buttons of the tools that change the board. */
+const EDITING_TOOLS = ['tool-pen', 'tool-highlighter', 'tool-eraser', 'tool-rectangle', 'tool-text', 'tool-select']
 
 // A stroke across a fifth of the board leaves far more ink pixels than this,
 // while an empty board leaves none.
@@ -83,7 +87,7 @@ describe('classroom in the browser', { timeout: 180_000 }, () => {
 
     // Not allowed yet: the editing tools are disabled and a drag draws nothing.
     await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'false')
-    await waitForEnabled(student, 'tool-pen', false)
+    for (const tool of EDITING_TOOLS) await waitForEnabled(student, tool, false)
     await drawStroke(student, [0.2, 0.2], [0.5, 0.4])
     await handRoundTrip(student, studentId, lecturer)
     assert.equal(await elementCount(lecturer), 0, 'a drag by a student without drawing rights reached the lecturer')
@@ -141,6 +145,57 @@ describe('classroom in the browser', { timeout: 180_000 }, () => {
     await waitForText(student, 'page-indicator', (text) => text === firstPageAgain, JSON.stringify(firstPageAgain))
     await waitForElementCount(lecturer, 0)
     await waitForElementCount(student, 0)
+
+    await lecturer.page.locator(testId('page-next')).click()
+    await waitForText(lecturer, 'page-indicator', (text) => text === secondPage, JSON.stringify(secondPage))
+    await waitForText(student, 'page-indicator', (text) => text === secondPage, JSON.stringify(secondPage))
+    await waitForElementCount(student, 1)
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+
+  it('shapes, text and erasing sync', () => Classroom.run(browser, server, 'tools', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl } = await startLecture(lecturer, server.url, 'Tools')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+
+    await lecturer.page.locator(testId('tool-rectangle')).click()
+    await drawStroke(lecturer, [0.1, 0.1], [0.3, 0.3], { steps: 4 })
+    await waitForElementCount(lecturer, 1)
+    await waitForElementCount(student, 1)
+
+    await lecturer.page.locator(testId('tool-highlighter')).click()
+    await drawStroke(lecturer, [0.5, 0.5], [0.9, 0.5])
+    await waitForElementCount(lecturer, 2)
+    await waitForElementCount(student, 2)
+
+    // A vertical eraser drag through the middle of the highlighter stroke,
+    // far from the rectangle.
+    await lecturer.page.locator(testId('tool-eraser')).click()
+    await drawStroke(lecturer, [0.7, 0.35], [0.7, 0.65])
+    await waitForElementCount(lecturer, 1)
+    await waitForElementCount(student, 1)
+    const erasedInk = await inkPixels(student, { left: 0.45, top: 0.4, right: 1, bottom: 0.6 })
+    assert.ok(erasedInk < MIN_STROKE_INK / 5, `the erased stroke still shows on the student's board: ${erasedInk} ink pixels`)
+    const rectangleInk = await inkPixels(student, { left: 0, top: 0, right: 0.4, bottom: 0.4 })
+    assert.ok(rectangleInk >= MIN_STROKE_INK, `the rectangle shows only ${rectangleInk} ink pixels on the student's board`)
+
+    // A text typed into the editor that a click with the text tool opens.
+    const textRegion = { left: 0.05, top: 0.6, right: 0.45, bottom: 0.95 }
+    const inkBeforeText = await inkPixels(student, textRegion)
+    await lecturer.page.locator(testId('tool-text')).click()
+    const box = await lecturer.page.locator(testId('board')).boundingBox()
+    await lecturer.page.mouse.click(box.x + 0.1 * box.width, box.y + 0.7 * box.height)
+    await lecturer.page.locator(testId('text-editor')).waitFor({ state: 'visible' })
+    await lecturer.page.keyboard.type('Hello, class')
+    await lecturer.page.keyboard.press('Escape')
+    await lecturer.page.locator(testId('text-editor')).waitFor({ state: 'detached' })
+    await lecturer.page.mouse.move(1, 1)
+    await waitForElementCount(lecturer, 2)
+    await waitForElementCount(student, 2)
+    await waitForInk(student, textRegion, (count) => count > inkBeforeText + 50,
+      `more than ${inkBeforeText + 50}, from the text`)
     assertNoPageErrors(lecturer)
     assertNoPageErrors(student)
   }))

@@ -14,6 +14,7 @@ import {
   lecturerAccount,
   startLecture,
   testId,
+  waitForAttribute,
   waitForConnected,
   waitForElementCount
 } from './lib/classroom.js'
@@ -75,6 +76,8 @@ describe('server restart in the browser', { timeout: 180_000 }, () => {
     const { joinUrl } = await startLecture(lecturer, server.url, 'Restart')
     const student = await room.open('student')
     await joinRoom(student, joinUrl, 'Grace Student')
+    await lecturer.page.locator(testId('allow-draw-all')).click()
+    await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'true')
 
     await drawStroke(lecturer, [0.1, 0.2], [0.4, 0.4])
     await drawStroke(lecturer, [0.5, 0.5], [0.8, 0.7])
@@ -99,15 +102,21 @@ describe('server restart in the browser', { timeout: 180_000 }, () => {
     await waitForElementCount(lecturer, 2)
     await waitForElementCount(student, 2)
 
-    // The reconnected sockets carry edits again.
+    // The reconnected sockets carry edits again, and the student keeps the
+    // drawing right granted before the restart.
     await drawStroke(lecturer, [0.2, 0.6], [0.4, 0.8])
     await waitForElementCount(lecturer, 3)
     await waitForElementCount(student, 3)
+    await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'true')
+    await student.page.locator(testId('tool-pen')).click()
+    await drawStroke(student, [0.6, 0.2], [0.9, 0.3])
+    await waitForElementCount(student, 4)
+    await waitForElementCount(lecturer, 4)
 
     // The restarted server serves the stored board to a fresh page load.
     await student.page.reload()
     await waitForConnected(student)
-    await waitForElementCount(student, 3)
+    await waitForElementCount(student, 4)
     assertNoPageErrors(lecturer)
     assertNoPageErrors(student)
   }))

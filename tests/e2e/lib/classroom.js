@@ -326,3 +326,23 @@ export function assertNoPageErrors (participant) {
   const errors = participant.pageErrors.map((error) => error.stack ?? error.message).join('\n\n')
   throw new Error(`the ${participant.label} page threw ${participant.pageErrors.length} uncaught exception(s):\n${errors}`)
 }
+
+/**
+ * Takes board screenshots until the ink pixel count in `region` satisfies
+ * `accept`, and returns that count. Edits arrive in several updates (a
+ * text's creation before its characters, say), so the element count can
+ * be final before the board shows everything.
+ */
+export async function waitForInk (participant, region, accept, expectation, { timeout = ACTION_TIMEOUT_MS } = {}) {
+  const deadline = Date.now() + timeout
+  let count = await inkPixels(participant, region)
+  while (!accept(count)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${participant.label}: the board shows ${count} ink pixels in ${JSON.stringify(region)} ` +
+        `after ${timeout} ms, expected ${expectation}`)
+    }
+    await participant.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())))
+    count = await inkPixels(participant, region)
+  }
+  return count
+}
