@@ -1,7 +1,7 @@
 // Launches Debian's Chromium through playwright-core and records what each
 // page logs, so a failed test can show the browser side of the story.
 
-import { appendFile, mkdir } from 'node:fs/promises'
+import { appendFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { chromium } from 'playwright-core'
@@ -59,6 +59,7 @@ export class Participant {
     const page = await context.newPage()
     const participant = new Participant(label, context, page, join(outputDir, `${logName}.browser.log`))
     await mkdir(outputDir, { recursive: true })
+    await writeFile(participant.logPath, '')
     page.on('console', (message) => participant.record(`console.${message.type()}: ${message.text()}`))
     page.on('pageerror', (error) => {
       participant.pageErrors.push(error)
