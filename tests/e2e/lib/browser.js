@@ -51,10 +51,9 @@ export class Participant {
    * @param {object} options
    * @param {string} options.label e.g. "lecturer", used in messages and file names
    * @param {string} options.logName names the browser log file
-   * @param {boolean} [options.bypassCSP] lets the test inject scripts (axe-core)
    */
-  static async open (browser, { label, logName, bypassCSP = false }) {
-    const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP, locale: 'en-US' })
+  static async open (browser, { label, logName }) {
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' })
     context.setDefaultTimeout(ACTION_TIMEOUT_MS)
     const page = await context.newPage()
     const participant = new Participant(label, context, page, join(outputDir, `${logName}.browser.log`))

@@ -41,12 +41,8 @@ export class Classroom {
   }
 
   /** Opens a page in a new browser context. */
-  async open (label, { bypassCSP = false } = {}) {
-    const participant = await Participant.open(this.browser, {
-      label,
-      logName: `${this.name}-${label}`,
-      bypassCSP
-    })
+  async open (label) {
+    const participant = await Participant.open(this.browser, { label, logName: `${this.name}-${label}` })
     this.participants.push(participant)
     return participant
   }
