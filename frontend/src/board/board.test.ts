@@ -30,6 +30,12 @@ function t(key: string, vars?: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole))
 }
 
+/** Translates from the Russian catalogue, as the room page's t() does after a switch to Russian. */
+function russianT(key: string, vars?: Record<string, string | number>): string {
+  const template = russian.get(key) ?? key
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole))
+}
+
 let pathCount = 0
 
 beforeAll(() => {
@@ -337,5 +343,41 @@ describe('mountBoard', () => {
     expect(elementsMap(doc).size).toBe(0)
     byTestId('undo')!.click()
     expect(elementsMap(doc).size).toBe(0)
+  })
+
+  it('relabels the toolbar on a language switch', () => {
+    const { controller, surface, container, byTestId } = mount('student')
+    const pen = byTestId('tool-pen')!
+    const widthOptions = () => [...container.querySelectorAll('[data-testid="width-picker"] option')].map((option) => option.textContent)
+
+    controller.setTranslator(russianT)
+    expect(byTestId('tool-pen')).toBe(pen)
+    expect(pen.getAttribute('aria-label')).toBe(russian.get('board.tool.pen'))
+    expect(pen.title).toBe(russianT('board.shortcut', { label: russian.get('board.tool.pen')!, key: 'P' }))
+    expect(byTestId('undo')!.getAttribute('aria-label')).toBe(russian.get('board.undo'))
+    expect(byTestId('color-picker')!.getAttribute('aria-label')).toBe(russian.get('board.color'))
+    expect(byTestId('follow-toggle')!.getAttribute('aria-label')).toBe(russian.get('board.follow'))
+    expect(byTestId('page-indicator')!.textContent).toBe(russianT('board.page.indicator', { current: 1, total: 1 }))
+    expect(byTestId('zoom-level')!.textContent).toBe(russianT('board.zoom.level', { percent: 100 }))
+    expect(byTestId('board-read-only')!.textContent).toBe(russian.get('board.readOnly'))
+    expect(widthOptions()).toEqual(['thin', 'medium', 'thick', 'extraThick'].map((name) => russian.get(`board.width.${name}`)))
+    expect(surface.getAttribute('aria-label')).toBe(russian.get('board.surface'))
+    expect(container.querySelector('[role="toolbar"]')!.getAttribute('aria-label')).toBe(russian.get('board.toolbar'))
+    // The pressed and disabled states survive the relabelling.
+    expect(byTestId('follow-toggle')!.getAttribute('aria-pressed')).toBe('true')
+    expect((pen as HTMLButtonElement).disabled).toBe(true)
+
+    controller.setTranslator(t)
+    expect(pen.getAttribute('aria-label')).toBe('Pen')
+    expect(byTestId('page-indicator')!.textContent).toBe('Page 1 of 1')
+  })
+
+  it('relabels an open text editor', () => {
+    const { controller, surface, container } = mount('lecturer')
+    key(document.body, 't')
+    pointer(surface, 'pointerdown', 400, 300)
+    controller.setTranslator(russianT)
+    const textarea = container.querySelector<HTMLTextAreaElement>('[data-testid="text-editor"]')!
+    expect(textarea.getAttribute('aria-label')).toBe(russian.get('board.textEditor'))
   })
 })

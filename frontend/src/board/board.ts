@@ -1,6 +1,6 @@
 /**
- * `mountBoard`: the whiteboard engine as frontend/CONTRACT.md describes it.
- * It renders its own toolbar and a drawing surface into the container, syncs
+ * `mountBoard`: the whiteboard engine behind the interface described under
+ * "The whiteboard interface" in frontend/README.md. It renders its own toolbar and a drawing surface into the container, syncs
  * through the given Y.Doc and awareness, and paints one frame per animation
  * frame after changes.
  */
@@ -60,6 +60,8 @@ export interface BoardController {
   setFollow(follow: boolean): void
   /** Calls `listener` whenever following starts or stops; returns the unsubscribe function. */
   onFollowChange(listener: (follow: boolean) => void): () => void
+  /** Replaces the translation function and relabels the toolbar, surface and text box, for a language switch. */
+  setTranslator(t: Translate): void
   destroy(): void
 }
 
@@ -109,7 +111,8 @@ function cancelFrame(handle: number): void {
 
 /** Mounts the whiteboard into `container` and returns its controller. */
 export function mountBoard(container: HTMLElement, options: BoardOptions): BoardController {
-  const { doc, awareness, participantId, role, t } = options
+  const { doc, awareness, participantId, role } = options
+  let t = options.t
   const localOrigin = { board: participantId }
   const undoManager = new Y.UndoManager([pagesMap(doc), elementsMap(doc)], {
     trackedOrigins: new Set([localOrigin]),
@@ -1087,6 +1090,13 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     onFollowChange(listener: (follow: boolean) => void): () => void {
       followListeners.add(listener)
       return () => followListeners.delete(listener)
+    },
+    setTranslator(next: Translate): void {
+      if (destroyed) return
+      t = next
+      toolbar.setTranslator(next)
+      surface.setAttribute('aria-label', t('board.surface'))
+      editor?.textarea.setAttribute('aria-label', t('board.textEditor'))
     },
     destroy(): void {
       if (destroyed) return

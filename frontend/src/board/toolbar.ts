@@ -1,6 +1,6 @@
 /**
  * The board toolbar: plain DOM buttons with translated labels and the
- * `data-testid` hooks listed in frontend/CONTRACT.md.
+ * `data-testid` hooks listed under "Test hooks" in frontend/README.md.
  */
 import type { Role } from './presence'
 
@@ -82,15 +82,15 @@ export interface ToolbarState {
 export interface Toolbar {
   element: HTMLElement
   update(state: ToolbarState): void
+  /** Replaces the translation function and relabels every control in place. */
+  setTranslator(t: Translate): void
 }
 
-function button(testId: string, label: string, icon: string, onClick: () => void, title = label): HTMLButtonElement {
+function button(testId: string, icon: string, onClick: () => void): HTMLButtonElement {
   const element = document.createElement('button')
   element.type = 'button'
   element.className = 'lectern-board-button'
   element.dataset.testid = testId
-  element.setAttribute('aria-label', label)
-  element.title = title
   const glyph = document.createElement('span')
   glyph.setAttribute('aria-hidden', 'true')
   glyph.textContent = icon
@@ -99,47 +99,70 @@ function button(testId: string, label: string, icon: string, onClick: () => void
   return element
 }
 
-function group(label: string): HTMLElement {
+function group(): HTMLElement {
   const element = document.createElement('div')
   element.className = 'lectern-board-group'
   element.setAttribute('role', 'group')
-  element.setAttribute('aria-label', label)
   return element
+}
+
+/** Sets the accessible name and the tooltip, which defaults to the name. */
+function setLabel(element: HTMLElement, label: string, title = label): void {
+  element.setAttribute('aria-label', label)
+  element.title = title
 }
 
 /** Number of toolbars built, for unique element ids. */
 let toolbarCount = 0
 
-/** Builds the toolbar. The laser pointer is offered to lecturers only, the follow toggle to students only. */
-export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandlers): Toolbar {
+/**
+ * Builds the toolbar. The laser pointer is offered to lecturers only, the
+ * follow toggle to students only.
+ *
+ * Every text comes from a labeller registered with `localize`, which runs
+ * once now and again on setTranslator(), so a language switch relabels the
+ * existing elements without rebuilding them or losing focus.
+ */
+export function createToolbar(initialTranslate: Translate, role: Role, handlers: ToolbarHandlers): Toolbar {
+  let t = initialTranslate
+  const labellers: Array<() => void> = []
+  const localize = (labeller: () => void): void => {
+    labellers.push(labeller)
+    labeller()
+  }
+  const withShortcut = (label: string, key: string): string => t('board.shortcut', { label, key })
+
   const root = document.createElement('div')
   root.className = 'lectern-board-toolbar'
   root.setAttribute('role', 'toolbar')
-  root.setAttribute('aria-label', t('board.toolbar'))
+  localize(() => root.setAttribute('aria-label', t('board.toolbar')))
 
   // Tools.
-  const tools = group(t('board.groups.tools'))
+  const tools = group()
+  localize(() => tools.setAttribute('aria-label', t('board.groups.tools')))
   const toolButtons = new Map<ToolName, HTMLButtonElement>()
   const toolNames: ToolName[] = [...EDITING_TOOLS, 'pan']
   if (role === 'lecturer') toolNames.push('laser')
   for (const tool of toolNames) {
-    const label = t(`board.tool.${tool}`)
-    const shortcut = TOOL_SHORTCUTS[tool]
-    const title = shortcut ? t('board.shortcut', { label, key: shortcut }) : label
-    const element = button(`tool-${tool}`, label, TOOL_ICONS[tool], () => handlers.selectTool(tool), title)
+    const element = button(`tool-${tool}`, TOOL_ICONS[tool], () => handlers.selectTool(tool))
+    localize(() => {
+      const label = t(`board.tool.${tool}`)
+      const shortcut = TOOL_SHORTCUTS[tool]
+      setLabel(element, label, shortcut ? withShortcut(label, shortcut) : label)
+    })
     element.setAttribute('aria-pressed', 'false')
     toolButtons.set(tool, element)
     tools.append(element)
   }
 
   // Style.
-  const style = group(t('board.groups.style'))
+  const style = group()
+  localize(() => style.setAttribute('aria-label', t('board.groups.style')))
   const color = document.createElement('input')
   color.type = 'color'
   color.className = 'lectern-board-color'
   color.dataset.testid = 'color-picker'
-  color.setAttribute('aria-label', t('board.color'))
-  color.title = t('board.color')
+  localize(() => setLabel(color, t('board.color')))
   const colorListId = `lectern-board-colors-${++toolbarCount}`
   color.setAttribute('list', colorListId)
   color.addEventListener('input', () => handlers.setColor(color.value))
@@ -153,61 +176,91 @@ export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandler
   const width = document.createElement('select')
   width.className = 'lectern-board-select'
   width.dataset.testid = 'width-picker'
-  width.setAttribute('aria-label', t('board.width.label'))
-  width.title = t('board.width.label')
+  localize(() => setLabel(width, t('board.width.label')))
   for (const choice of WIDTHS) {
     const option = document.createElement('option')
     option.value = String(choice.value)
-    option.textContent = t(choice.key)
+    localize(() => {
+      option.textContent = t(choice.key)
+    })
     width.append(option)
   }
   width.addEventListener('change', () => handlers.setWidth(Number(width.value)))
   style.append(color, colorList, width)
 
   // History.
-  const history = group(t('board.groups.history'))
-  const undo = button('undo', t('board.undo'), '↶', handlers.undo, t('board.shortcut', { label: t('board.undo'), key: 'Ctrl+Z' }))
-  const redo = button('redo', t('board.redo'), '↷', handlers.redo, t('board.shortcut', { label: t('board.redo'), key: 'Ctrl+Shift+Z' }))
+  const history = group()
+  localize(() => history.setAttribute('aria-label', t('board.groups.history')))
+  const undo = button('undo', '↶', handlers.undo)
+  const redo = button('redo', '↷', handlers.redo)
+  localize(() => {
+    setLabel(undo, t('board.undo'), withShortcut(t('board.undo'), 'Ctrl+Z'))
+    setLabel(redo, t('board.redo'), withShortcut(t('board.redo'), 'Ctrl+Shift+Z'))
+  })
   history.append(undo, redo)
 
   // Pages.
-  const pages = group(t('board.groups.pages'))
-  const previous = button('page-prev', t('board.page.previous'), '‹', handlers.previousPage)
+  const pages = group()
+  localize(() => pages.setAttribute('aria-label', t('board.groups.pages')))
+  const previous = button('page-prev', '‹', handlers.previousPage)
   const indicator = document.createElement('span')
   indicator.className = 'lectern-board-indicator'
   indicator.dataset.testid = 'page-indicator'
   indicator.setAttribute('aria-live', 'polite')
-  const next = button('page-next', t('board.page.next'), '›', handlers.nextPage)
-  const add = button('page-add', t('board.page.add'), '+', handlers.addPage)
-  const moveLeft = button('page-move-left', t('board.page.moveLeft'), '⇤', () => handlers.movePage(-1))
-  const moveRight = button('page-move-right', t('board.page.moveRight'), '⇥', () => handlers.movePage(1))
+  const next = button('page-next', '›', handlers.nextPage)
+  const add = button('page-add', '+', handlers.addPage)
+  const moveLeft = button('page-move-left', '⇤', () => handlers.movePage(-1))
+  const moveRight = button('page-move-right', '⇥', () => handlers.movePage(1))
+  localize(() => {
+    setLabel(previous, t('board.page.previous'))
+    setLabel(next, t('board.page.next'))
+    setLabel(add, t('board.page.add'))
+    setLabel(moveLeft, t('board.page.moveLeft'))
+    setLabel(moveRight, t('board.page.moveRight'))
+  })
   pages.append(previous, indicator, next, add, moveLeft, moveRight)
 
   // View.
-  const view = group(t('board.groups.view'))
-  const zoomOut = button('zoom-out', t('board.zoom.out'), '−', handlers.zoomOut, t('board.shortcut', { label: t('board.zoom.out'), key: '-' }))
+  const view = group()
+  localize(() => view.setAttribute('aria-label', t('board.groups.view')))
+  const zoomOut = button('zoom-out', '−', handlers.zoomOut)
   const zoomLevel = document.createElement('span')
   zoomLevel.className = 'lectern-board-indicator'
   zoomLevel.dataset.testid = 'zoom-level'
-  const zoomIn = button('zoom-in', t('board.zoom.in'), '+', handlers.zoomIn, t('board.shortcut', { label: t('board.zoom.in'), key: '+' }))
-  const zoomFit = button('zoom-fit', t('board.zoom.fit'), '⤢', handlers.zoomFit, t('board.shortcut', { label: t('board.zoom.fit'), key: '0' }))
-  const cursors = button('cursors-toggle', t('board.cursors'), '⌖', handlers.toggleCursors)
+  const zoomIn = button('zoom-in', '+', handlers.zoomIn)
+  const zoomFit = button('zoom-fit', '⤢', handlers.zoomFit)
+  const cursors = button('cursors-toggle', '⌖', handlers.toggleCursors)
+  localize(() => {
+    setLabel(zoomOut, t('board.zoom.out'), withShortcut(t('board.zoom.out'), '-'))
+    setLabel(zoomIn, t('board.zoom.in'), withShortcut(t('board.zoom.in'), '+'))
+    setLabel(zoomFit, t('board.zoom.fit'), withShortcut(t('board.zoom.fit'), '0'))
+    setLabel(cursors, t('board.cursors'))
+  })
   view.append(zoomOut, zoomLevel, zoomIn, zoomFit, cursors)
   let follow: HTMLButtonElement | null = null
   if (role === 'student') {
-    follow = button('follow-toggle', t('board.follow'), '◎', handlers.toggleFollow)
-    view.append(follow)
+    const followButton = button('follow-toggle', '◎', handlers.toggleFollow)
+    localize(() => setLabel(followButton, t('board.follow')))
+    view.append(followButton)
+    follow = followButton
   }
 
   const readOnly = document.createElement('span')
   readOnly.className = 'lectern-board-notice'
   readOnly.dataset.testid = 'board-read-only'
   readOnly.setAttribute('role', 'status')
-  readOnly.textContent = t('board.readOnly')
+  localize(() => {
+    readOnly.textContent = t('board.readOnly')
+  })
 
   root.append(tools, style, history, pages, view, readOnly)
 
+  // The page indicator and zoom level are texts too, so a language switch
+  // repeats the last update.
+  let lastState: ToolbarState | null = null
+
   const update = (state: ToolbarState): void => {
+    lastState = state
     for (const [tool, element] of toolButtons) {
       element.setAttribute('aria-pressed', String(state.tool === tool))
       element.disabled = tool !== 'pan' && !state.canDraw
@@ -232,7 +285,13 @@ export function createToolbar(t: Translate, role: Role, handlers: ToolbarHandler
     readOnly.hidden = state.canDraw
   }
 
-  return { element: root, update }
+  const setTranslator = (next: Translate): void => {
+    t = next
+    for (const labeller of labellers) labeller()
+    if (lastState) update(lastState)
+  }
+
+  return { element: root, update, setTranslator }
 }
 
 /** Styles of the board, scoped by the `lectern-board-` class prefix. */
