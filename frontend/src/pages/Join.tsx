@@ -2,11 +2,13 @@ import { useState } from 'preact/hooks'
 import { api, getRoomSeat, normalizeCode, setRoomSeat } from '../api'
 import { t } from '../i18n'
 import { ErrorNotice, Layout, PageHeading } from './Layout'
+import { takePageNotice } from './pageNotice'
 import { navigate, onLinkClick } from './router'
 
 export function JoinPage({ code: rawCode }: { code: string }) {
   const code = normalizeCode(rawCode)
   const existing = getRoomSeat(code)
+  const [notice] = useState(() => takePageNotice(`/join/${code}`))
   const [name, setName] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
@@ -35,6 +37,11 @@ export function JoinPage({ code: rawCode }: { code: string }) {
         <p>
           {t('join.roomCode')} <code data-testid="join-code">{code}</code>
         </p>
+        {notice && (
+          <p class="notice" role="status" data-testid="join-notice">
+            {t(notice)}
+          </p>
+        )}
         {existing && (
           <p class="notice">
             {t('join.alreadyJoined', { name: existing.name })}{' '}

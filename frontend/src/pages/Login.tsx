@@ -2,12 +2,14 @@ import { useState } from 'preact/hooks'
 import { api, setLecturerToken } from '../api'
 import { t } from '../i18n'
 import { ErrorNotice, Layout, PageHeading } from './Layout'
+import { takePageNotice } from './pageNotice'
 
 export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
+  const [notice] = useState(() => takePageNotice('/'))
 
   const submit = async (event: Event) => {
     event.preventDefault()
@@ -29,6 +31,11 @@ export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
         <PageHeading>
           <span id="login-heading">{t('login.title')}</span>
         </PageHeading>
+        {notice && (
+          <p class="notice" role="status" data-testid="login-notice">
+            {t(notice)}
+          </p>
+        )}
         <p>{t('login.intro')}</p>
         <form onSubmit={submit} class="form">
           <div class="field">

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError, getLecturerToken, getRoomSeat, normalizeCode, setLecturerToken, setRoomSeat, type Participant, type Room } from '../../api'
 import { t } from '../../i18n'
 import { ErrorNotice, Layout, PageHeading } from '../Layout'
+import { leavePageNotice } from '../pageNotice'
 import { navigate, onLinkClick } from '../router'
 import { ParticipantList } from './ParticipantList'
 import { buildParticipantRows } from './presence'
@@ -44,12 +45,25 @@ async function resolveIdentity(code: string): Promise<{ identity: Identity; room
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       // The seat expired; joining again issues a new one.
-      setRoomSeat(code, null)
-      navigate(`/join/${code}`, { replace: true })
+      leaveForJoinPage(code)
       return null
     }
     throw error
   }
+}
+
+/** Clears a student's rejected seat and opens the join page with a notice. */
+function leaveForJoinPage(code: string): void {
+  setRoomSeat(code, null)
+  leavePageNotice(`/join/${code}`, 'join.seatExpired')
+  navigate(`/join/${code}`, { replace: true })
+}
+
+/** Clears a lecturer's rejected token and opens the login page with a notice. */
+function leaveForLoginPage(): void {
+  setLecturerToken(null)
+  leavePageNotice('/', 'login.sessionExpired')
+  navigate('/', { replace: true })
 }
 
 export function RoomPage({ code: rawCode }: { code: string }) {
@@ -105,6 +119,14 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
   const isLecturer = identity.role === 'lecturer'
   const session = useBoardSession(code, identity, boardRef, !initialRoom.closed)
   const roomClosed = room.closed || session.roomClosed
+
+  // The board socket was refused and the REST API confirmed that the token
+  // is no longer valid, so this page cannot work any more.
+  useEffect(() => {
+    if (!session.tokenRejected) return
+    if (isLecturer) leaveForLoginPage()
+    else leaveForJoinPage(code)
+  }, [session.tokenRejected, isLecturer, code])
 
   // The lecturer lists every student who joined. The list is fetched again
   // when the online set changes, because a new id there is usually a new join.

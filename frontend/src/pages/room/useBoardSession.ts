@@ -6,8 +6,9 @@ import type { RefObject } from 'preact'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { mountBoard, type BoardController } from '../../board'
-import { t } from '../../i18n'
-import { ROOM_CLOSED_CODE, shouldReconnect, websocketBase, type ConnectionState } from './connection'
+import { onLanguageChange, t } from '../../i18n'
+import { websocketBase, type ConnectionState } from './connection'
+import { diagnoseFailure, superviseConnection } from './reconnect'
 import { colorFor, mayDraw, readPeers, readServerPresence, type Peer, type Role, type ServerPresence } from './presence'
 
 export interface Identity {
@@ -21,6 +22,8 @@ export interface Identity {
 export interface BoardSession {
   connection: ConnectionState
   roomClosed: boolean
+  /** Whether the server rejected the token as expired or revoked, so the visitor must sign in or join again. */
+  tokenRejected: boolean
   /** The server's latest presence entry, kept through reconnects. */
   presence: ServerPresence | null
   peers: Peer[]
@@ -42,6 +45,7 @@ export function useBoardSession(
 ): BoardSession {
   const [connection, setConnection] = useState<ConnectionState>(active ? 'connecting' : 'disconnected')
   const [roomClosed, setRoomClosed] = useState(false)
+  const [tokenRejected, setTokenRejected] = useState(false)
   const [presence, setPresence] = useState<ServerPresence | null>(null)
   const [peers, setPeers] = useState<Peer[]>([])
   const [canDraw, setCanDraw] = useState(identity.role === 'lecturer')
@@ -60,7 +64,8 @@ export function useBoardSession(
       // student's tab would pass edits to a lecturer's tab, around the
       // server's permission check.
       disableBc: true,
-      shouldReconnect: (event) => shouldReconnect(event.code),
+      // superviseConnection() below opens the socket and schedules every retry.
+      connect: false,
     })
     providerRef.current = provider
     const awareness = provider.awareness
@@ -80,8 +85,6 @@ export function useBoardSession(
         participantId: identity.id,
         name: identity.name,
         role: identity.role,
-        // NOTE: the board builds its toolbar texts at mount, so a language
-        // switch reaches them only after the page reloads.
         t,
       })
       controller.setCanDraw(identity.role === 'lecturer')
@@ -91,11 +94,12 @@ export function useBoardSession(
       setBoardError(error)
     }
 
-    let closed = false
+    // True once the page stops reconnecting, because edits made after that would never reach the server.
+    let stopped = false
     let lastPresence: ServerPresence | null = null
 
     const applyRights = () => {
-      const allowed = !closed && mayDraw(lastPresence, identity.id, identity.role)
+      const allowed = !stopped && mayDraw(lastPresence, identity.id, identity.role)
       controller?.setCanDraw(allowed)
       setCanDraw(allowed)
     }
@@ -113,25 +117,27 @@ export function useBoardSession(
       applyRights()
     }
 
-    const onStatus = ({ status }: { status: ConnectionState }) => setConnection(status)
-
-    const onConnectionClose = (event: CloseEvent | null) => {
-      if (event?.code !== ROOM_CLOSED_CODE) return
-      closed = true
-      setRoomClosed(true)
-      provider.disconnect()
-      applyRights()
-    }
+    // The board's labels are plain DOM, outside Preact's re-render.
+    const unsubscribeLanguage = onLanguageChange(() => controller?.setTranslator(t))
 
     awareness.on('change', onAwarenessChange)
-    provider.on('status', onStatus)
-    provider.on('connection-close', onConnectionClose)
     onAwarenessChange()
 
+    const supervisor = superviseConnection(provider, {
+      diagnose: () => diagnoseFailure(identity.token, code),
+      onState: setConnection,
+      onStop: (reason) => {
+        stopped = true
+        applyRights()
+        if (reason === 'room-closed') setRoomClosed(true)
+        else if (reason === 'unauthorized') setTokenRejected(true)
+      },
+    })
+
     return () => {
+      supervisor.dispose()
+      unsubscribeLanguage()
       awareness.off('change', onAwarenessChange)
-      provider.off('status', onStatus)
-      provider.off('connection-close', onConnectionClose)
       controller?.destroy()
       provider.destroy()
       doc.destroy()
@@ -144,5 +150,5 @@ export function useBoardSession(
     setHandState(raised)
   }, [])
 
-  return { connection, roomClosed, presence, peers, canDraw, hand, setHand, boardError }
+  return { connection, roomClosed, tokenRejected, presence, peers, canDraw, hand, setHand, boardError }
 }
