@@ -20,7 +20,10 @@ import {
 } from './lib/classroom.js'
 import { LecternServer } from './lib/server.js'
 
-/** Deadline for a page to reconnect; y-websocket retries with a backoff of up to 2.5 s. */
+/**
+ * Deadline for a page to reconnect. The room page waits a random delay of
+ * at most 10 s before each retry (frontend/src/pages/room/reconnect.ts).
+ */
 const RECONNECT_TIMEOUT_MS = 30_000
 
 /**
