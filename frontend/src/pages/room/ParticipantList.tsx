@@ -3,6 +3,7 @@ import { api } from '../../api'
 import { t } from '../../i18n'
 import { ErrorNotice } from '../Layout'
 import type { ParticipantRow } from './presence'
+import { HandIcon } from '../HandIcon'
 
 interface ParticipantListProps {
   rows: ParticipantRow[]
@@ -63,7 +64,7 @@ export function ParticipantList({ rows, manage }: ParticipantListProps) {
                 <span class="visually-hidden">{row.online ? t('participants.online') : t('participants.offline')}. </span>
                 {row.hand && (
                   <span class="hand" data-testid="hand-raised">
-                    <span aria-hidden="true">✋ </span>
+                    <HandIcon />{' '}
                     {t('participants.handRaised')}
                   </span>
                 )}

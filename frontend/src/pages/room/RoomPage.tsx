@@ -8,6 +8,7 @@ import { ParticipantList } from './ParticipantList'
 import { buildParticipantRows } from './presence'
 import { RoomSettings } from './RoomSettings'
 import { useBoardSession, type Identity } from './useBoardSession'
+import { HandIcon } from '../HandIcon'
 
 type Resolution =
   | { state: 'loading' }
@@ -205,7 +206,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
             aria-pressed={session.hand}
             onClick={() => session.setHand(!session.hand)}
           >
-            <span aria-hidden="true">✋ </span>
+            <HandIcon />{' '}
             {session.hand ? t('room.lowerHand') : t('room.raiseHand')}
           </button>
         )}
