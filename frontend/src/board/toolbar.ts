@@ -229,7 +229,7 @@ export function createToolbar(initialTranslate: Translate, role: Role, handlers:
   zoomLevel.dataset.testid = 'zoom-level'
   const zoomIn = button('zoom-in', '+', handlers.zoomIn)
   const zoomFit = button('zoom-fit', '⤢', handlers.zoomFit)
-  const cursors = button('cursors-toggle', '⌖', handlers.toggleCursors)
+  const cursors = button('cursors-toggle', '⬉', handlers.toggleCursors)
   localize(() => {
     setLabel(zoomOut, t('board.zoom.out'), withShortcut(t('board.zoom.out'), '-'))
     setLabel(zoomIn, t('board.zoom.in'), withShortcut(t('board.zoom.in'), '+'))
