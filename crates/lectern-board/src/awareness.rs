@@ -14,7 +14,7 @@ use thiserror::Error;
 use crate::encoding::{DecodeError, Reader, write_var_string, write_var_u64};
 use crate::room::ConnectionId;
 
-/// The most awareness client ids one connection may own. A browser tab uses
+/// Maximum number of awareness client ids one connection may own. A browser tab uses
 /// one; the limit stops a connection from filling the server's memory.
 pub const MAX_CLIENTS_PER_CONNECTION: usize = 16;
 
@@ -25,7 +25,7 @@ pub const SERVER_CLIENT_ID: u64 = 0;
 /// The owner recorded for the server's own entry.
 const SERVER_OWNER: ConnectionId = ConnectionId(u64::MAX);
 
-/// The most bytes of JSON one awareness state may take.
+/// Maximum size in bytes of one awareness state's JSON.
 pub const MAX_STATE_BYTES: usize = 64 * 1024;
 
 /// An awareness update that could not be accepted.
@@ -133,7 +133,7 @@ impl AwarenessStates {
     }
 
     /// Marks every state owned by `owner` as removed and returns the update
-    /// that tells the other connections, or `None` when it owned none.
+    /// to send to the other connections, or `None` when it owned none.
     pub fn remove_connection(&mut self, owner: ConnectionId) -> Option<Vec<u8>> {
         let mut removed = Vec::new();
         for (&client_id, entry) in &mut self.entries {

@@ -27,7 +27,7 @@ impl std::fmt::Display for ConnectionId {
     }
 }
 
-/// What a connection may do to the document.
+/// Access level of a connection to the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Receives the board and sends awareness, but its edits are refused.
@@ -57,7 +57,7 @@ pub enum Output {
     },
 }
 
-/// Why a frame was rejected; the driver closes the connection with this text.
+/// Reason a frame was rejected. The driver closes the connection with this text.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BoardError {
     #[error(transparent)]
@@ -193,7 +193,7 @@ impl BoardRoom {
         self.refused_edits
     }
 
-    /// Whether a failed integration left the document unusable.
+    /// Returns whether a failed integration left the document unusable.
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
     }
@@ -357,7 +357,7 @@ impl BoardRoom {
         }
     }
 
-    /// Whether an update holds an insertion or a deletion the document lacks.
+    /// Returns whether an update contains an insertion or a deletion the document lacks.
     fn adds_content(&self, update: &Update) -> bool {
         let txn = self.doc.transact();
         let state_vector = txn.state_vector();

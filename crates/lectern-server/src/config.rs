@@ -82,7 +82,8 @@ impl Settings {
     }
 }
 
-/// The SQLite file inside the data directory, created on first start.
+/// Returns the URL of the SQLite file inside the data directory, which is
+/// created on first start.
 pub fn default_database_url(data_dir: &Path) -> String {
     format!(
         "sqlite://{}?mode=rwc",

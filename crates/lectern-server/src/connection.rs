@@ -26,7 +26,7 @@ use crate::room::{
 /// with every ping; applying it changes nothing.
 const KEEPALIVE_FRAME: [u8; 3] = [1, 1, 0];
 
-/// Who is connecting and with what rights, settled before the upgrade.
+/// Identity and rights of a connecting client, settled before the upgrade.
 #[derive(Debug, Clone)]
 pub struct BoardTicket {
     pub room_id: String,
@@ -70,38 +70,42 @@ async fn serve(
     limits: ConnectionLimits,
 ) {
     let (sink, stream) = socket.split();
-    let (outbox, outbox_receiver) = mpsc::channel(limits.outbox_frames);
-    let (actor_closer, actor_close) = oneshot::channel();
     let (reader_closer, reader_close) = oneshot::channel();
     let cancel = CancellationToken::new();
     let alive = Arc::new(AtomicBool::new(true));
 
-    let mut link = Some(ConnectionLink {
-        outbox,
-        closer: actor_closer,
-    });
+    // Each attempt gets fresh channels: when a join reaches an actor that
+    // was unloading, the command and its link are dropped, and the retry
+    // must not reuse them.
+    let mut receivers = None;
     let joined = rooms
-        .request(&ticket.room_id, |joined| RoomCommand::Join {
-            request: JoinRequest {
-                connection,
-                participant_id: ticket.participant_id.clone(),
-                is_lecturer: ticket.is_lecturer,
-                access: ticket.access,
-                link: link.take().unwrap_or_else(dead_link),
-            },
-            joined,
+        .request(&ticket.room_id, |joined| {
+            let (outbox, outbox_receiver) = mpsc::channel(limits.outbox_frames);
+            let (closer, close_receiver) = oneshot::channel();
+            receivers = Some((outbox_receiver, close_receiver));
+            RoomCommand::Join {
+                request: JoinRequest {
+                    connection,
+                    participant_id: ticket.participant_id.clone(),
+                    is_lecturer: ticket.is_lecturer,
+                    access: ticket.access,
+                    link: ConnectionLink { outbox, closer },
+                },
+                joined,
+            }
         })
         .await;
-    let commands = match joined {
-        Ok(((), commands)) => commands,
-        Err(error) => {
-            warn!(%error, "could not join the room");
+    let (commands, (outbox_receiver, actor_close)) = match (joined, receivers) {
+        (Ok(((), commands)), Some(receivers)) => (commands, receivers),
+        (joined, _) => {
+            let reason = match joined {
+                Err(error) => error.to_string(),
+                Ok(_) => "join was not sent".to_owned(),
+            };
+            warn!(%reason, "could not join the room");
             let mut sink = sink;
             let _ = sink
-                .send(Message::close_with(
-                    close_code::INTERNAL_ERROR,
-                    error.to_string(),
-                ))
+                .send(Message::close_with(close_code::INTERNAL_ERROR, reason))
                 .await;
             return;
         }
@@ -135,15 +139,6 @@ async fn serve(
     cancel.cancel();
     let _ = writer.await;
     info!("connection closed");
-}
-
-/// A link whose receiving ends are already gone. A retried join after the
-/// actor unloaded gets one: the first link moved into the lost command, so
-/// the retry's frames go nowhere and the client reconnects.
-fn dead_link() -> ConnectionLink {
-    let (outbox, _) = mpsc::channel(1);
-    let (closer, _) = oneshot::channel();
-    ConnectionLink { outbox, closer }
 }
 
 async fn read_loop(

@@ -31,7 +31,7 @@ enum Command {
     User(UserCommand),
 }
 
-/// Where the server keeps its data; shared by every command.
+/// Storage location options, shared by every command.
 #[derive(Debug, Args)]
 struct StorageArgs {
     /// TOML settings file; command-line options and environment variables win over it.

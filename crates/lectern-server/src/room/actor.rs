@@ -19,7 +19,7 @@ use super::close_code;
 use super::registry::RoomRegistry;
 use crate::clock::now_millis;
 
-/// The most commands handled before their updates are stored and delivered.
+/// Maximum number of commands handled before their updates are stored and delivered.
 const MAX_BATCH: usize = 256;
 
 /// A request to close one connection, with the WebSocket close code and reason.
@@ -54,7 +54,7 @@ pub enum AccessTarget {
     AllStudents,
 }
 
-/// Who may draw, as the database has it.
+/// Drawing rights as stored in the database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DrawingRights {
     /// Whether students who join from now on may draw.
@@ -137,7 +137,7 @@ pub(crate) struct RoomActor {
     presence_changed: bool,
 }
 
-/// Why the actor stops.
+/// Reason the actor stops.
 enum Stop {
     Idle,
     Closed(oneshot::Sender<()>),
@@ -491,8 +491,8 @@ impl RoomActor {
     }
 
     /// Queues a frame for one connection. A full queue means the client
-    /// cannot keep up; skipping the frame would leave its board silently
-    /// wrong, so it is disconnected instead and resyncs when it reconnects.
+    /// cannot keep up. Skipping the frame would leave its board silently
+    /// wrong, so the client is disconnected and resyncs when it reconnects.
     fn send(&mut self, connection: ConnectionId, frame: Frame) {
         let Some(member) = self.members.get(&connection) else {
             return;
@@ -565,7 +565,7 @@ impl RoomActor {
         }
     }
 
-    /// Compacts and leaves the registry if nobody joined in the meantime.
+    /// Compacts and leaves the registry unless a command arrived meanwhile.
     async fn try_unload_idle(&mut self) -> bool {
         self.compact().await;
         self.registry
