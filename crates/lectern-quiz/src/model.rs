@@ -2,7 +2,7 @@
 //!
 //! Every type here is plain data with serde derives, so a quiz can be stored
 //! as JSON, sent to the teacher's editor and produced by the importers.
-//! Nothing here checks limits: [`crate::validate`] does, and a
+//! Nothing here checks limits: [`crate::validate()`] does, and a
 //! [`crate::Run`] only starts from a quiz that passes it.
 //!
 //! Weights are percentages of a question's points, as GIFT and Moodle XML
