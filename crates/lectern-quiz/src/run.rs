@@ -255,7 +255,7 @@ impl Run {
             Phase::Lobby => 0,
             Phase::QuestionClosed { index, .. }
             | Phase::AnswerRevealed { index }
-            | Phase::Leaderboard { index } => index + 1,
+            | Phase::Leaderboard { index } => index.saturating_add(1),
             Phase::QuestionOpen { .. } | Phase::Ended => {
                 return Err(self.illegal("open the next question"));
             }
@@ -445,7 +445,7 @@ impl Run {
                     .answers
                     .get(participant_id)
                     .is_some_and(|record| record.correctness == Correctness::Correct);
-                *streak = if correct { *streak + 1 } else { 0 };
+                *streak = if correct { streak.saturating_add(1) } else { 0 };
             }
             state.streak_after.insert(participant_id.clone(), *streak);
         }
