@@ -643,8 +643,8 @@ fn too_few(line: usize, kind: &'static str, min: usize, found: usize) -> GiftErr
 }
 
 /// Hands out question ids that are unique within one import.
-#[derive(Default)]
-struct IdAllocator {
+#[derive(Debug, Default)]
+pub(crate) struct IdAllocator {
     used: HashSet<String>,
     /// Numbers below this were tried already, so generating ids stays
     /// linear however many `q{n}` ids the comments claimed.
@@ -655,7 +655,7 @@ impl IdAllocator {
     /// Returns `hint` when it is a valid, unused id, and otherwise the
     /// first unused id `q{n}` with `n` at least `position` and above every
     /// number generated before.
-    fn assign(&mut self, hint: Option<&str>, position: usize) -> String {
+    pub(crate) fn assign(&mut self, hint: Option<&str>, position: usize) -> String {
         if let Some(hint) = hint
             && is_valid_id(hint)
             && self.used.insert(hint.to_owned())
@@ -676,7 +676,7 @@ impl IdAllocator {
 
 /// Returns true for 1 to 64 ASCII letters, digits, `-`, `_` or `.`, the
 /// model's rule for question ids.
-pub(crate) fn is_valid_id(id: &str) -> bool {
+fn is_valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .chars()

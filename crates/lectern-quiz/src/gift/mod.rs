@@ -47,13 +47,15 @@ mod syntax;
 pub use export::export;
 pub use import::import;
 
+pub(crate) use import::IdAllocator;
+
 use crate::model::Question;
 
 /// Maximum size of a GIFT input in bytes, 4 MiB. A question bank of a few
 /// thousand questions takes well under 1 MiB.
 pub const MAX_GIFT_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
-/// What [`import`] read from a GIFT file.
+/// Result of [`import`]: the questions read, with errors and notes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GiftImport {
     /// The questions read, in file order.
@@ -69,7 +71,7 @@ pub struct GiftImport {
 pub struct GiftNote {
     /// 1-based line number.
     pub line: usize,
-    /// What was ignored and why.
+    /// Message naming the ignored part and the reason.
     pub message: String,
 }
 
@@ -79,7 +81,7 @@ pub struct GiftNote {
 pub struct GiftError {
     /// 1-based line number where the problem was found.
     pub line: usize,
-    /// What is wrong.
+    /// The reason for the rejection.
     pub kind: GiftErrorKind,
 }
 
@@ -158,7 +160,7 @@ pub enum GiftErrorKind {
     },
 }
 
-/// What [`export`] wrote.
+/// Result of [`export`]: the text and the questions left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiftExport {
     /// The GIFT text.
@@ -172,6 +174,6 @@ pub struct GiftExport {
 pub struct SkippedQuestion {
     /// The question's id.
     pub id: String,
-    /// Why it was left out.
+    /// The reason it was left out.
     pub reason: String,
 }

@@ -54,6 +54,25 @@ pub(crate) fn html_to_text(html: &str) -> String {
     lines.join("\n").trim().to_owned()
 }
 
+/// Converts plain text to HTML that [`html_to_text`] turns back into the
+/// same text, provided each line has no leading or trailing whitespace.
+pub(crate) fn text_to_html(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        match ch {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\n' => html.push_str("<br>"),
+            '\t' => html.push_str("&#9;"),
+            '\r' => {}
+            _ => html.push(ch),
+        }
+    }
+    html
+}
+
 /// Parses the tag at the start of `input`, which begins with `<`.
 ///
 /// Returns its length in bytes, its lowercase name and whether it is a
@@ -174,5 +193,11 @@ mod tests {
     #[test]
     fn stray_angle_bracket_is_text() {
         assert_eq!(html_to_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
+    }
+
+    #[test]
+    fn text_survives_html_round_trip() {
+        let text = "Is <b> a tag & \"x\" > y?\nSecond line";
+        assert_eq!(html_to_text(&text_to_html(text)), text);
     }
 }
