@@ -21,6 +21,22 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The prefix of every API token, so that a leaked one is recognisable and
+/// the server knows which table to look it up in.
+pub const API_TOKEN_PREFIX: &str = "lct_";
+
+/// Creates an API token: [`API_TOKEN_PREFIX`] followed by a [`new_token`].
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", new_token())
+}
+
+/// Checks for the API token prefix. A login or student token from
+/// [`new_token`] starts with it by chance once in 2^24 tokens, so a token
+/// with the prefix that is no API token may still be one of those.
+pub fn has_api_token_prefix(token: &str) -> bool {
+    token.starts_with(API_TOKEN_PREFIX)
+}
+
 /// Hashes a token for storage and lookup. Tokens carry 256 random bits, so
 /// a fast hash is enough; the database never sees the token itself.
 pub fn hash_token(token: &str) -> String {
@@ -137,5 +153,13 @@ mod tests {
         assert_eq!(first.len(), 43);
         assert_eq!(hash_token(&first).len(), 64);
         assert_ne!(hash_token(&first), first);
+    }
+
+    #[test]
+    fn api_tokens_carry_the_prefix() {
+        let token = new_api_token();
+        assert!(has_api_token_prefix(&token), "{}", &token[..4]);
+        assert_eq!(token.len(), API_TOKEN_PREFIX.len() + 43);
+        assert_ne!(token, new_api_token());
     }
 }

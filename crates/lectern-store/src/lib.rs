@@ -18,9 +18,11 @@
 //! since the Unix epoch as `i64`, flags are `0`/`1` integers, because those
 //! are the types the `Any` driver carries on both backends.
 
+mod api_tokens;
 mod board;
 mod error;
 mod participants;
+mod quizzes;
 mod rooms;
 mod users;
 
@@ -31,9 +33,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use api_tokens::{ApiToken, NewApiToken};
 pub use board::BoardLog;
 pub use error::StoreError;
 pub use participants::{NewParticipant, Participant};
+pub use quizzes::{NewQuiz, QuizSummary, QuizUpdate, StoredQuiz};
 pub use rooms::{NewRoom, Room};
 pub use users::{NewUser, User, UserWithPassword};
 

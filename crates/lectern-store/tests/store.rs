@@ -6,7 +6,9 @@
 
 #![allow(clippy::print_stderr, reason = "a skipped test says why on stderr")]
 
-use lectern_store::{NewParticipant, NewRoom, NewUser, Store, StoreError};
+use lectern_store::{
+    NewApiToken, NewParticipant, NewQuiz, NewRoom, NewUser, QuizUpdate, Store, StoreError,
+};
 use sqlx::Connection;
 
 struct TestDatabase {
@@ -321,6 +323,187 @@ async fn board_log(store: Store) {
     );
 }
 on_both_backends!(board_log_works, board_log);
+
+async fn add_api_token(store: &Store, id: &str, user: &str, hash: &str, expires_at: Option<i64>) {
+    store
+        .create_api_token(&NewApiToken {
+            id,
+            user_id: user,
+            name: "quiz export script",
+            token_hash: hash,
+            created_at: 5,
+            expires_at,
+        })
+        .await
+        .expect("create API token");
+}
+
+async fn api_tokens(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_lecturer(&store, "u2").await;
+    add_api_token(&store, "t1", "u1", "hash-1", None).await;
+    add_api_token(&store, "t2", "u1", "hash-2", Some(100)).await;
+    add_api_token(&store, "t3", "u2", "hash-3", None).await;
+
+    let same_secret = store
+        .create_api_token(&NewApiToken {
+            id: "t4",
+            user_id: "u2",
+            name: "clash",
+            token_hash: "hash-1",
+            created_at: 6,
+            expires_at: None,
+        })
+        .await;
+    assert!(
+        matches!(same_secret, Err(StoreError::Conflict(_))),
+        "{same_secret:?}"
+    );
+
+    let user = store
+        .api_token_user("hash-1", 1_000_000)
+        .await
+        .expect("query");
+    assert_eq!(
+        user.map(|user| user.id).as_deref(),
+        Some("u1"),
+        "a token without expiry never expires"
+    );
+    let user = store.api_token_user("hash-2", 99).await.expect("query");
+    assert_eq!(user.map(|user| user.id).as_deref(), Some("u1"));
+    assert_eq!(
+        store.api_token_user("hash-2", 100).await.expect("query"),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        store.api_token_user("hash-9", 10).await.expect("query"),
+        None,
+        "unknown"
+    );
+
+    let listed = store.api_tokens_by_user("u1").await.expect("list");
+    let ids: Vec<&str> = listed.iter().map(|token| token.id.as_str()).collect();
+    assert_eq!(ids, ["t1", "t2"], "only the user's own tokens");
+    assert_eq!(listed[1].expires_at, Some(100));
+    assert_eq!(listed[0].expires_at, None);
+
+    assert!(
+        !store.delete_api_token("u2", "t1").await.expect("delete"),
+        "another user cannot revoke the token"
+    );
+    assert!(store.delete_api_token("u1", "t1").await.expect("delete"));
+    assert!(
+        !store
+            .delete_api_token("u1", "t1")
+            .await
+            .expect("delete again"),
+        "already revoked"
+    );
+    assert_eq!(
+        store.api_token_user("hash-1", 10).await.expect("query"),
+        None,
+        "revoked"
+    );
+}
+on_both_backends!(api_tokens_work, api_tokens);
+
+async fn quizzes(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_lecturer(&store, "u2").await;
+    let body = r#"{"title":"Limits","questions":[]}"#;
+    let created = store
+        .create_quiz(&NewQuiz {
+            id: "q1",
+            owner_id: "u1",
+            title: "Limits",
+            question_count: 0,
+            body,
+            created_at: 10,
+        })
+        .await
+        .expect("create quiz");
+    assert_eq!(created.version, 1);
+    assert_eq!(created.updated_at, 10);
+    store
+        .create_quiz(&NewQuiz {
+            id: "q2",
+            owner_id: "u1",
+            title: "Series",
+            question_count: 3,
+            body: "{}",
+            created_at: 20,
+        })
+        .await
+        .expect("create second quiz");
+
+    let duplicate = store
+        .create_quiz(&NewQuiz {
+            id: "q1",
+            owner_id: "u2",
+            title: "Clash",
+            question_count: 0,
+            body: "{}",
+            created_at: 30,
+        })
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+
+    let loaded = store.quiz_by_id("q1").await.expect("query").expect("q1");
+    assert_eq!(loaded, created, "the body comes back unchanged");
+
+    let update = QuizUpdate {
+        id: "q1",
+        owner_id: "u1",
+        expected_version: 1,
+        title: "Limits and continuity",
+        question_count: 2,
+        body: r#"{"title":"Limits and continuity"}"#,
+        updated_at: 40,
+    };
+    assert!(store.update_quiz(&update).await.expect("update"));
+    assert!(
+        !store.update_quiz(&update).await.expect("stale update"),
+        "version 1 is gone, so a second writer with it must fail"
+    );
+    assert!(
+        !store
+            .update_quiz(&QuizUpdate {
+                owner_id: "u2",
+                expected_version: 2,
+                ..update.clone()
+            })
+            .await
+            .expect("update by another user"),
+        "another user cannot update the quiz"
+    );
+    let loaded = store.quiz_by_id("q1").await.expect("query").expect("q1");
+    assert_eq!(loaded.version, 2);
+    assert_eq!(loaded.title, "Limits and continuity");
+    assert_eq!(loaded.question_count, 2);
+    assert_eq!(loaded.body, r#"{"title":"Limits and continuity"}"#);
+    assert_eq!(loaded.created_at, 10);
+    assert_eq!(loaded.updated_at, 40);
+
+    let listed = store.quizzes_by_owner("u1").await.expect("list");
+    let ids: Vec<&str> = listed.iter().map(|quiz| quiz.id.as_str()).collect();
+    assert_eq!(ids, ["q1", "q2"], "most recently changed first");
+    assert_eq!(listed[0].question_count, 2);
+    assert_eq!(listed[0].version, 2);
+    assert!(store.quizzes_by_owner("u2").await.expect("list").is_empty());
+
+    assert!(
+        !store.delete_quiz("u2", "q1").await.expect("delete"),
+        "another user cannot delete the quiz"
+    );
+    assert!(store.delete_quiz("u1", "q1").await.expect("delete"));
+    assert_eq!(store.quiz_by_id("q1").await.expect("query"), None);
+    assert!(!store.delete_quiz("u1", "q1").await.expect("delete again"));
+}
+on_both_backends!(quizzes_work, quizzes);
 
 #[test]
 fn unsupported_scheme_is_named() {

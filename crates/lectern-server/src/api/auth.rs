@@ -3,18 +3,20 @@
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use super::openapi::{ErrorResponse, LoginResponse, MeResponse};
 use super::{json_body, principal};
 use crate::auth::{Principal, TOKEN_COOKIE, hash_token, new_token, verify_password};
 use crate::clock::now_millis;
 use crate::error::ApiError;
 use crate::state::{SharedState, with_state};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginRequest {
     email: String,
@@ -22,7 +24,7 @@ struct LoginRequest {
 }
 
 /// A user as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: String,
     pub email: String,
@@ -66,6 +68,18 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
     login.or(logout).unify().or(me).unify().boxed()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A login token for the user; also set as the lectern_token cookie", body = LoginResponse),
+        (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
+        (status = 401, description = "Wrong email or password", body = ErrorResponse),
+        (status = 429, description = "Too many logins from this address", body = ErrorResponse),
+    ),
+)]
 async fn login(
     remote: Option<std::net::SocketAddr>,
     request: LoginRequest,
@@ -109,6 +123,14 @@ async fn login(
     Ok(warp::reply::with_header(warp::reply::json(&body), "set-cookie", cookie).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Logged out; the token stops working"),
+    ),
+)]
 async fn logout(
     header: Option<String>,
     cookie: Option<String>,
@@ -131,6 +153,16 @@ async fn logout(
     Ok(warp::reply::with_header(StatusCode::NO_CONTENT, "set-cookie", expired).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The logged-in user, or the student", body = MeResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn me(principal: Principal) -> Result<Response, Rejection> {
     match principal {
         Principal::User(user) => Ok(warp::reply::json(&UserView::from(&user)).into_response()),

@@ -8,6 +8,7 @@ use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
 
 use super::extract::resolve_token;
+use super::openapi::ErrorResponse;
 use super::principal;
 use super::rooms::initial_access;
 use crate::auth::{Principal, RoomRole, TOKEN_COOKIE};
@@ -37,6 +38,19 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
 }
 
 /// Returns the whole board as one Yjs v1 update.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rooms/{code}/board",
+    tag = "board",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    responses(
+        (status = 200, description = "The whole board as one Yjs v1 update", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn export_board(
     code: String,
     principal: Principal,
@@ -58,6 +72,22 @@ async fn export_board(
 
 /// Merges a Yjs v1 update (such as an earlier export) into the board.
 /// Merging never removes what the board already holds.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rooms/{code}/board",
+    tag = "board",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "A Yjs v1 update, such as an earlier export"),
+    responses(
+        (status = 204, description = "Merged into the board and sent to every client"),
+        (status = 400, description = "The body is empty or not a Yjs v1 update", body = ErrorResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+        (status = 413, description = "The body is over the size limit", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn import_board(
     code: String,
     principal: Principal,

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use warp::Filter;
 use warp::Rejection;
 
-use crate::auth::{Principal, TOKEN_COOKIE, hash_token};
+use crate::auth::{Principal, TOKEN_COOKIE, has_api_token_prefix, hash_token};
 use crate::clock::now_millis;
 use crate::error::ApiError;
 use crate::state::{SharedState, with_state};
@@ -14,19 +14,46 @@ use crate::state::{SharedState, with_state};
 pub fn principal(
     state: SharedState,
 ) -> impl Filter<Extract = (Principal,), Error = Rejection> + Clone {
+    request_token().and(with_state(state)).and_then(
+        |token: String, state: SharedState| async move {
+            resolve_token(&state, &token).await.map_err(Rejection::from)
+        },
+    )
+}
+
+/// Like [`principal`], but rejects an API token with 403, for the requests
+/// that need a password login, such as creating API tokens.
+pub fn login_principal(
+    state: SharedState,
+) -> impl Filter<Extract = (Principal,), Error = Rejection> + Clone {
+    request_token().and(with_state(state)).and_then(
+        |token: String, state: SharedState| async move {
+            match resolve_token_kind(&state, &token).await? {
+                (_, TokenKind::Api) => Err(Rejection::from(ApiError::forbidden(
+                    "an API token cannot do this; log in with your password and use that token",
+                ))),
+                (principal, _) => Ok(principal),
+            }
+        },
+    )
+}
+
+/// Reads the token from `Authorization: Bearer`, or else from the login
+/// cookie; 401 when there is none.
+fn request_token() -> impl Filter<Extract = (String,), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
         .and(warp::cookie::optional::<String>(TOKEN_COOKIE))
-        .and(with_state(state))
         .and_then(
-            |header: Option<String>, cookie: Option<String>, state: SharedState| async move {
+            |header: Option<String>, cookie: Option<String>| async move {
                 let token = match header {
                     Some(value) => Some(bearer_token(&value)?.to_owned()),
                     None => cookie,
                 };
-                let token = token.ok_or_else(|| {
-                    ApiError::unauthorized("missing token; send Authorization: Bearer <token>")
-                })?;
-                resolve_token(&state, &token).await.map_err(Rejection::from)
+                token.ok_or_else(|| {
+                    Rejection::from(ApiError::unauthorized(
+                        "missing token; send Authorization: Bearer <token>",
+                    ))
+                })
             },
         )
 }
@@ -41,18 +68,45 @@ fn bearer_token(header: &str) -> Result<&str, Rejection> {
         })
 }
 
+/// The kind of token a request carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    Session,
+    Api,
+    Student,
+}
+
 /// Finds the user or student a token belongs to.
 pub async fn resolve_token(state: &SharedState, token: &str) -> Result<Principal, ApiError> {
+    resolve_token_kind(state, token)
+        .await
+        .map(|(principal, _)| principal)
+}
+
+async fn resolve_token_kind(
+    state: &SharedState,
+    token: &str,
+) -> Result<(Principal, TokenKind), ApiError> {
     let hash = hash_token(token);
     let now = now_millis();
 
+    // Only tokens with the prefix can be API tokens, so others skip that
+    // lookup. A login or student token may carry the prefix by chance, so
+    // prefixed tokens still fall through to the other lookups.
+    if has_api_token_prefix(token)
+        && let Some(user) = state.store.api_token_user(&hash, now).await?
+    {
+        return Ok((Principal::User(user), TokenKind::Api));
+    }
     if let Some(user) = state.store.session_user(&hash, now).await? {
-        return Ok(Principal::User(user));
+        return Ok((Principal::User(user), TokenKind::Session));
     }
     if let Some(participant) = state.store.participant_by_token(&hash, now).await? {
-        return Ok(Principal::Student(participant));
+        return Ok((Principal::Student(participant), TokenKind::Student));
     }
-    Err(ApiError::unauthorized("invalid or expired token"))
+    Err(ApiError::unauthorized(
+        "invalid, expired or revoked token; log in again or create a new API token",
+    ))
 }
 
 /// Reads a JSON body of at most `limit` bytes into `T`. A parse failure is a
@@ -63,11 +117,26 @@ pub fn json_body<T: DeserializeOwned + Send>(
     warp::body::content_length_limit(limit)
         .and(warp::body::bytes())
         .and_then(|bytes: warp::hyper::body::Bytes| async move {
-            serde_json::from_slice::<T>(&bytes).map_err(|error| {
-                Rejection::from(ApiError::bad_request(
-                    "invalid_json",
-                    format!("invalid JSON body: {error}"),
-                ))
-            })
+            parse_json::<T>(&bytes).map_err(Rejection::from)
         })
+}
+
+/// Parses a JSON body. A failure is a 400 whose message starts with the
+/// path of the field at fault, such as `questions[2].choices`, when serde
+/// got that far.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let invalid = |message: String| ApiError::bad_request("invalid_json", message);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        if path == "." {
+            invalid(format!("invalid JSON body: {}", error.inner()))
+        } else {
+            invalid(format!("invalid JSON body: {path}: {}", error.inner()))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|error| invalid(format!("invalid JSON body: {error}")))?;
+    Ok(value)
 }

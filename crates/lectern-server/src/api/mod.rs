@@ -3,7 +3,9 @@
 mod auth;
 mod board;
 mod extract;
+mod openapi;
 mod rooms;
+mod tokens;
 
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -21,6 +23,10 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
             .or(rooms::routes(state.clone()))
             .unify()
             .or(board::routes(state.clone()))
+            .unify()
+            .or(tokens::routes(state.clone()))
+            .unify()
+            .or(openapi::routes())
             .unify(),
     );
 

@@ -5,11 +5,13 @@ use std::time::Instant;
 use lectern_board::Access;
 use lectern_store::{NewParticipant, NewRoom, Participant, Room, StoreError};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use super::openapi::{ErrorResponse, JoinResponse, ParticipantPermissionsView};
 use super::{json_body, principal};
 use crate::auth::{Principal, RoomRole, hash_token, new_token};
 use crate::clock::now_millis;
@@ -21,33 +23,33 @@ use crate::state::{SharedState, with_state};
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_NAME_CHARS: usize = 80;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateRoom {
     title: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct JoinRoom {
     name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RoomPermissions {
     students_can_draw: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ParticipantPermissions {
     can_draw: bool,
 }
 
 /// A room as the API shows it.
-#[derive(Debug, Serialize)]
-struct RoomView {
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct RoomView {
     id: String,
     code: String,
     title: String,
@@ -71,7 +73,7 @@ impl RoomView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct ParticipantView {
     id: String,
     name: String,
@@ -167,7 +169,11 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
 }
 
 /// Trims a required text field and checks its length, naming the field in errors.
-fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
+pub(super) fn required_text(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> Result<String, ApiError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(ApiError::bad_request(
@@ -185,6 +191,19 @@ fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, A
     Ok(trimmed.to_owned())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rooms",
+    tag = "rooms",
+    request_body = CreateRoom,
+    responses(
+        (status = 201, description = "The new room", body = RoomView),
+        (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "A student token", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn create_room(
     principal: Principal,
     request: CreateRoom,
@@ -223,6 +242,17 @@ async fn create_room(
     Err(ApiError::internal("five room codes in a row were taken").into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rooms",
+    tag = "rooms",
+    responses(
+        (status = 200, description = "The caller's rooms, newest first", body = Vec<RoomView>),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "A student token", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn list_rooms(principal: Principal, state: SharedState) -> Result<Response, Rejection> {
     let user = principal.user()?;
     let rooms = state
@@ -237,6 +267,19 @@ async fn list_rooms(principal: Principal, state: SharedState) -> Result<Response
     Ok(warp::reply::json(&views).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rooms/{code}",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    responses(
+        (status = 200, description = "The room", body = RoomView),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn show_room(
     code: String,
     principal: Principal,
@@ -247,6 +290,19 @@ async fn show_room(
     Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rooms/{code}/close",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    responses(
+        (status = 200, description = "The closed room; board connections close with code 4000", body = RoomView),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn close_room(
     code: String,
     principal: Principal,
@@ -279,6 +335,20 @@ async fn close_room(
     Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rooms/{code}/join",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    request_body = JoinRoom,
+    responses(
+        (status = 201, description = "A student token for this room", body = JoinResponse),
+        (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+        (status = 410, description = "The room is closed", body = ErrorResponse),
+        (status = 429, description = "Too many joins from this address", body = ErrorResponse),
+    ),
+)]
 async fn join_room(
     code: String,
     remote: Option<std::net::SocketAddr>,
@@ -330,6 +400,19 @@ async fn join_room(
     Ok(warp::reply::with_status(warp::reply::json(&body), StatusCode::CREATED).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rooms/{code}/participants",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    responses(
+        (status = 200, description = "The participants in joining order", body = Vec<ParticipantView>),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn list_participants(
     code: String,
     principal: Principal,
@@ -346,6 +429,21 @@ async fn list_participants(
     Ok(warp::reply::json(&views).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/rooms/{code}/permissions",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
+    request_body = RoomPermissions,
+    responses(
+        (status = 200, description = "The room", body = RoomView),
+        (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn set_room_permissions(
     code: String,
     principal: Principal,
@@ -368,6 +466,21 @@ async fn set_room_permissions(
     Ok(warp::reply::json(&RoomView::new(&room, &state)).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/rooms/{code}/participants/{id}/permissions",
+    tag = "rooms",
+    params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored"), ("id" = String, Path, description = "Participant id")),
+    request_body = ParticipantPermissions,
+    responses(
+        (status = 200, description = "The participant's new right", body = ParticipantPermissionsView),
+        (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
+        (status = 403, description = "The token lacks the right", body = ErrorResponse),
+        (status = 404, description = "No such room or participant", body = ErrorResponse),
+    ),
+    security(("bearer" = []))
+)]
 async fn set_participant_permissions(
     code: String,
     participant_id: String,
