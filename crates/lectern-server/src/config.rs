@@ -67,6 +67,62 @@ impl Default for Limits {
     }
 }
 
+/// The smallest size limit accepted, in bytes; below it no login request
+/// or board handshake fits.
+const MIN_SIZE_LIMIT: u64 = 1024;
+
+impl Limits {
+    /// Checks values that would break the server, naming the settings-file
+    /// key of each one at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut require = |ok: bool, problem: &str| {
+            if !ok {
+                problems.push(problem.to_owned());
+            }
+        };
+
+        require(
+            self.max_message_bytes as u64 >= MIN_SIZE_LIMIT,
+            "limits.max_message_bytes must be at least 1024",
+        );
+        require(
+            self.max_json_bytes >= MIN_SIZE_LIMIT,
+            "limits.max_json_bytes must be at least 1024",
+        );
+        require(
+            self.max_board_upload_bytes >= MIN_SIZE_LIMIT,
+            "limits.max_board_upload_bytes must be at least 1024",
+        );
+        require(
+            self.outbox_frames >= 1,
+            "limits.outbox_frames must be at least 1",
+        );
+        require(
+            !self.ping_interval.is_zero(),
+            "limits.ping_interval_secs must be at least 1",
+        );
+        require(
+            self.compact_after_updates >= 1,
+            "limits.compact_after_updates must be at least 1",
+        );
+        require(
+            self.joins_per_minute >= 1,
+            "limits.joins_per_minute must be at least 1",
+        );
+        require(
+            self.logins_per_minute >= 1,
+            "limits.logins_per_minute must be at least 1",
+        );
+
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
 impl Settings {
     /// Settings for a server on `listen` storing everything in `data_dir`,
     /// with SQLite and default limits.
@@ -143,13 +199,12 @@ impl FileSettings {
             max_board_upload_bytes: file
                 .max_board_upload_bytes
                 .unwrap_or(defaults.max_board_upload_bytes),
-            outbox_frames: file.outbox_frames.unwrap_or(defaults.outbox_frames).max(1),
+            outbox_frames: file.outbox_frames.unwrap_or(defaults.outbox_frames),
             ping_interval: seconds(file.ping_interval_secs, defaults.ping_interval),
             room_idle_timeout: seconds(file.room_idle_timeout_secs, defaults.room_idle_timeout),
             compact_after_updates: file
                 .compact_after_updates
-                .unwrap_or(defaults.compact_after_updates)
-                .max(1),
+                .unwrap_or(defaults.compact_after_updates),
             session_ttl: seconds(file.session_ttl_secs, defaults.session_ttl),
             participant_ttl: seconds(file.participant_ttl_secs, defaults.participant_ttl),
             joins_per_minute: file.joins_per_minute.unwrap_or(defaults.joins_per_minute),
@@ -189,6 +244,20 @@ mod tests {
         assert_eq!(limits.ping_interval, defaults.ping_interval);
         assert_eq!(limits.joins_per_minute, defaults.joins_per_minute);
         assert_eq!(limits.session_ttl, defaults.session_ttl);
+    }
+
+    #[test]
+    fn zero_limits_are_named() {
+        let file: FileSettings = toml::from_str(
+            "[limits]\nping_interval_secs = 0\noutbox_frames = 0\nmax_json_bytes = 10\n",
+        )
+        .expect("valid TOML");
+        let problems = file.limits().validate().expect_err("zero limits");
+
+        assert!(problems.contains("limits.ping_interval_secs"), "{problems}");
+        assert!(problems.contains("limits.outbox_frames"), "{problems}");
+        assert!(problems.contains("limits.max_json_bytes"), "{problems}");
+        assert_eq!(Limits::default().validate(), Ok(()));
     }
 
     #[test]

@@ -58,6 +58,10 @@ impl Server {
     /// Connects to the database, migrates it, binds the listening socket and
     /// starts serving. Port 0 picks a free port; [`Server::address`] tells it.
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
+        settings
+            .limits
+            .validate()
+            .map_err(|problems| anyhow::anyhow!("invalid settings: {problems}"))?;
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!(
                 "cannot create data directory {}",

@@ -24,7 +24,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server.
+    /// Run the server. LECTERN_LOG sets the log filter (default "info");
+    /// size and rate limits are set in the --config file.
     Serve(ServeArgs),
     /// Manage accounts.
     #[command(subcommand)]
@@ -76,8 +77,10 @@ enum Role {
 
 #[derive(Debug, Args)]
 struct AddUserArgs {
+    /// Email address the user logs in with; stored in lower case.
     #[arg(long)]
     email: String,
+    /// Display name shown to students.
     #[arg(long)]
     name: String,
     #[arg(long, value_enum)]

@@ -1,7 +1,8 @@
 //! The browser site, built by Vite and embedded at compile time.
 //!
-//! Page paths (`/`, `/join/{code}`, `/room/{code}`) return `index.html`, and
-//! the client-side router picks the page. Files under `/assets/` carry
+//! Page paths (`/`, `/join/{code}`, `/room/{code}`, and any other path
+//! without a file extension outside `/api` and `/ws`) return `index.html`,
+//! and the client-side router picks the page. Files under `/assets/` carry
 //! content hashes in their names, so they are cached for a year.
 
 use warp::Filter;
@@ -35,16 +36,24 @@ pub fn routes() -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
+/// Returns the embedded file at `path`, or `index.html` for a path that
+/// looks like a page (no file extension), so the client-side router can
+/// show the page or its own "not found" page. API and socket paths are
+/// never pages.
 fn serve(path: &str) -> Option<Response> {
     let relative = path.trim_start_matches('/');
-    let is_page =
-        relative.is_empty() || relative.starts_with("join/") || relative.starts_with("room/");
+    if let Some((name, body)) = find(relative) {
+        return Some(respond(name, body));
+    }
 
-    let (name, body) = if is_page {
-        find("index.html")?
-    } else {
-        find(relative)?
-    };
+    let is_backend = ["api/", "ws/"]
+        .iter()
+        .any(|prefix| relative.starts_with(prefix) || format!("{relative}/") == *prefix);
+    let last_segment = relative.rsplit('/').next().unwrap_or_default();
+    if is_backend || last_segment.contains('.') {
+        return None;
+    }
+    let (name, body) = find("index.html")?;
     Some(respond(name, body))
 }
 
@@ -111,8 +120,17 @@ mod tests {
     }
 
     #[test]
-    fn unknown_path_is_not_served() {
-        assert!(serve("/nothing-here.js").is_none());
-        assert!(serve("/api/v1/unknown").is_none());
+    fn unknown_file_and_backend_paths_are_not_served() {
+        for path in ["/nothing-here.js", "/api/v1/unknown", "/api", "/ws/board"] {
+            assert!(serve(path).is_none(), "{path}");
+        }
+    }
+
+    #[test]
+    fn unknown_page_paths_serve_index() {
+        for path in ["/join", "/nothing-here", "/room"] {
+            let response = serve(path).expect("index.html");
+            assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        }
     }
 }

@@ -155,3 +155,32 @@ fn environment_wins_over_config_file() {
     );
     assert!(!from_file.exists(), "the file's data directory is not");
 }
+
+#[test]
+fn zero_ping_interval_refused_at_start() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = dir.path().join("lectern.toml");
+    std::fs::write(
+        &config,
+        "listen = \"127.0.0.1:0\"\n[limits]\nping_interval_secs = 0\noutbox_frames = 0\n",
+    )
+    .expect("config written");
+
+    let output = lectern()
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("LECTERN_DATA_DIR", dir.path())
+        .output()
+        .expect("lectern runs");
+
+    assert!(!output.status.success(), "the server must not start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("limits.ping_interval_secs must be at least 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("limits.outbox_frames must be at least 1"),
+        "{stderr}"
+    );
+}

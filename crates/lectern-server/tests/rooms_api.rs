@@ -654,14 +654,14 @@ async fn oversized_body_rejected() {
 
 #[tokio::test]
 async fn oversized_board_upload_rejected() {
-    let server = start_with(|settings| settings.limits.max_board_upload_bytes = 1000).await;
+    let server = start_with(|settings| settings.limits.max_board_upload_bytes = 1024).await;
     let (token, code) = server.lecturer_room().await;
 
     let response = server
         .http
         .post(server.url(&format!("/api/v1/rooms/{code}/board")))
         .bearer_auth(&token)
-        .body(vec![0_u8; 2000])
+        .body(vec![0_u8; 2048])
         .send()
         .await
         .expect("request sent");
