@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { api, ApiError, normalizeCode, parseError, request } from './api'
+import { api, ApiError, codeGroups, isPlausibleCode, normalizeCode, parseError, request } from './api'
 
 const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -119,5 +119,32 @@ describe('normalizeCode', () => {
     await api.getRoom('tok', 'AB-CD')
     expect(spy.mock.calls[0][0]).toBe('/api/v1/rooms/abcd')
     spy.mockRestore()
+  })
+})
+
+describe('codeGroups', () => {
+  it('splits a 10-character code 3-3-4', () => {
+    expect(codeGroups('abcdefghjk')).toEqual(['abc', 'def', 'ghjk'])
+  })
+
+  it('normalizes before splitting', () => {
+    expect(codeGroups('ABC-DEF ghjk')).toEqual(['abc', 'def', 'ghjk'])
+  })
+
+  it('splits other lengths into threes', () => {
+    expect(codeGroups('abcdefgh')).toEqual(['abc', 'def', 'gh'])
+    expect(codeGroups('abcd')).toEqual(['abcd'])
+    expect(codeGroups('')).toEqual([])
+  })
+})
+
+describe('isPlausibleCode', () => {
+  it('accepts letters and digits', () => {
+    expect(isPlausibleCode('u8bqdt6sa9')).toBe(true)
+  })
+
+  it('rejects other characters', () => {
+    expect(isPlausibleCode('abc/def')).toBe(false)
+    expect(isPlausibleCode('')).toBe(false)
   })
 })

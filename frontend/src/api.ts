@@ -144,6 +144,31 @@ export function normalizeCode(code: string): string {
   return code.toLowerCase().replace(/[\s-]+/g, '')
 }
 
+/**
+ * Splits a room code into groups for reading aloud: threes, with the last
+ * group taking up to four characters, so a 10-character code reads
+ * `abc-def-ghjk`.
+ */
+export function codeGroups(code: string): string[] {
+  const normalized = normalizeCode(code)
+  const groups: string[] = []
+  let start = 0
+  while (start < normalized.length) {
+    const size = normalized.length - start <= 4 ? normalized.length - start : 3
+    groups.push(normalized.slice(start, start + size))
+    start += size
+  }
+  return groups
+}
+
+/**
+ * Returns whether a normalized code can be a room code: letters and digits
+ * only. The server decides whether a room has it, and returns 404 otherwise.
+ */
+export function isPlausibleCode(normalized: string): boolean {
+  return /^[a-z0-9]+$/.test(normalized)
+}
+
 const room = (code: string) => `/rooms/${encodeURIComponent(normalizeCode(code))}`
 
 export const api = {

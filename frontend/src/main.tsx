@@ -29,19 +29,26 @@ function App() {
     case 'home':
       return token ? <DashboardPage token={token} onLogout={logout} /> : <LoginPage onLogin={setToken} />
     case 'join':
-      return <JoinPage code={route.code} />
+      return <JoinPage key={route.code ?? ''} code={route.code} />
     case 'room':
-      return <RoomPage code={route.code} />
+      return <RoomPage code={route.code} onLogout={logout} />
     case 'not-found':
       return (
         <Layout title={t('notFound.title')}>
           <PageHeading>{t('notFound.title')}</PageHeading>
           <p>{t('notFound.text', { path: route.path })}</p>
-          <p>
-            <a href="/" onClick={onLinkClick}>
-              {t('app.home')}
-            </a>
-          </p>
+          <ul class="link-list">
+            <li>
+              <a href="/join" onClick={onLinkClick}>
+                {t('notFound.join')}
+              </a>
+            </li>
+            <li>
+              <a href="/" onClick={onLinkClick}>
+                {t('app.home')}
+              </a>
+            </li>
+          </ul>
         </Layout>
       )
   }

@@ -230,6 +230,54 @@ describe('mountBoard', () => {
     expect(elementsMap(doc).size).toBe(1)
   })
 
+  it('leaves keys inside a dialog alone', () => {
+    const { byTestId } = mount('lecturer')
+    const dialog = document.createElement('dialog')
+    const button = document.createElement('button')
+    dialog.append(button)
+    document.body.append(dialog)
+    const escape = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })
+    button.dispatchEvent(escape)
+    key(button, 'e')
+    expect(escape.defaultPrevented).toBe(false)
+    expect(byTestId('tool-eraser')!.getAttribute('aria-pressed')).toBe('false')
+    dialog.remove()
+  })
+
+  it('hides editing controls while read-only', () => {
+    const { controller, byTestId } = mount('student')
+    controller.setCanDraw(false)
+    for (const id of ['tool-pen', 'tool-eraser', 'color-picker', 'undo', 'page-add', 'page-move-left']) {
+      expect(byTestId(id)!.hidden || byTestId(id)!.closest('[hidden]') !== null, id).toBe(true)
+    }
+    expect((byTestId('tool-pen') as HTMLButtonElement).disabled).toBe(true)
+    for (const id of ['tool-pan', 'page-prev', 'page-indicator', 'zoom-in', 'zoom-fit', 'cursors-toggle', 'follow-toggle']) {
+      expect(byTestId(id)!.closest('[hidden]'), id).toBeNull()
+    }
+
+    controller.setCanDraw(true)
+    expect(byTestId('tool-pen')!.closest('[hidden]')).toBeNull()
+    expect(byTestId('color-picker')!.closest('[hidden]')).toBeNull()
+  })
+
+  it('omits the read-only notice on request', () => {
+    const container = document.createElement('div')
+    document.body.append(container)
+    const doc = new Y.Doc()
+    const controller = mountBoard(container, {
+      doc,
+      awareness: new Awareness(doc),
+      participantId: 'student-id',
+      name: 'student',
+      role: 'student',
+      t,
+      readOnlyNotice: false,
+    })
+    mounted.push(controller)
+    controller.setCanDraw(false)
+    expect(container.querySelector<HTMLElement>('[data-testid="board-read-only"]')!.hidden).toBe(true)
+  })
+
   it('adds, switches and reorders pages', async () => {
     const { doc, surface, byTestId } = mount('lecturer')
     addElement(doc, { kind: 'line', page: FIRST_PAGE_ID, x: 0, y: 0, w: 5, h: 5 }, 'peer', 'remote')

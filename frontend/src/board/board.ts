@@ -32,10 +32,12 @@ export interface BoardOptions {
   name: string
   role: Role
   t: Translate
+  /** Whether the toolbar shows its own "view only" notice while drawing is not allowed; true by default. */
+  readOnlyNotice?: boolean
 }
 
 export interface BoardController {
-  /** Switches read-only mode: when false, only pan, zoom and follow remain. */
+  /** Switches read-only mode: when false, only pan, page navigation, zoom, cursors and follow remain. */
   setCanDraw(allowed: boolean): void
   /** Makes a student follow the lecturer's page and viewport. */
   setFollow(follow: boolean): void
@@ -84,7 +86,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     },
     setColor: (value) => setColor(board, value),
     setWidth: (value) => setWidth(board, value),
-  })
+  }, { readOnlyNotice: options.readOnlyNotice ?? true })
   const surface = document.createElement('div')
   surface.className = 'lectern-board-surface'
   surface.dataset.testid = 'board'

@@ -14,8 +14,13 @@ function isTypingTarget(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement
 }
 
+/** Returns whether `target` is inside a dialog, whose keys (Escape closes it) belong to the dialog. */
+function isInDialog(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('dialog') !== null
+}
+
 export function onKeyDown(board: BoardContext, event: KeyboardEvent): void {
-  if (isTypingTarget(event.target) || event.defaultPrevented || event.altKey) return
+  if (isTypingTarget(event.target) || isInDialog(event.target) || event.defaultPrevented || event.altKey) return
   const key = event.key.toLowerCase()
   const command = event.ctrlKey || event.metaKey
   const { selection } = board

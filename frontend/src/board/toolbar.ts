@@ -79,6 +79,11 @@ export interface ToolbarState {
   zoom: number
 }
 
+export interface ToolbarOptions {
+  /** Whether the toolbar shows its own "view only" notice while drawing is not allowed. */
+  readOnlyNotice: boolean
+}
+
 export interface Toolbar {
   element: HTMLElement
   update(state: ToolbarState): void
@@ -86,17 +91,39 @@ export interface Toolbar {
   setTranslator(t: Translate): void
 }
 
-function button(testId: string, icon: string, onClick: () => void): HTMLButtonElement {
+/** Builds a toolbar button whose icon is a text glyph or an SVG element, hidden from screen readers. */
+function button(testId: string, icon: string | SVGElement, onClick: () => void): HTMLButtonElement {
   const element = document.createElement('button')
   element.type = 'button'
   element.className = 'lectern-board-button'
   element.dataset.testid = testId
   const glyph = document.createElement('span')
   glyph.setAttribute('aria-hidden', 'true')
-  glyph.textContent = icon
+  if (typeof icon === 'string') glyph.textContent = icon
+  else glyph.append(icon)
   element.append(glyph)
   element.addEventListener('click', onClick)
   return element
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg'
+
+/**
+ * Builds the "add page" icon, a page with a plus sign, so the button does
+ * not look like the "+" of zoom in.
+ */
+function pageAddIcon(): SVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('width', '18')
+  svg.setAttribute('height', '18')
+  svg.setAttribute('class', 'lectern-board-icon')
+  for (const d of ['M6 3h8l4 4v14H6z', 'M14 3v4h4', 'M12 10v7M8.5 13.5h7']) {
+    const path = document.createElementNS(SVG_NS, 'path')
+    path.setAttribute('d', d)
+    svg.append(path)
+  }
+  return svg
 }
 
 function group(): HTMLElement {
@@ -117,13 +144,20 @@ let toolbarCount = 0
 
 /**
  * Builds the toolbar. The laser pointer is offered to lecturers only, the
- * follow toggle to students only.
+ * follow toggle to students only. While drawing is not allowed, the
+ * controls that edit the board are disabled and hidden, which leaves pan,
+ * page navigation, zoom, cursors and follow.
  *
  * Every text comes from a labeller registered with `localize`, which runs
  * once now and again on setTranslator(), so a language switch relabels the
  * existing elements without rebuilding them or losing focus.
  */
-export function createToolbar(initialTranslate: Translate, role: Role, handlers: ToolbarHandlers): Toolbar {
+export function createToolbar(
+  initialTranslate: Translate,
+  role: Role,
+  handlers: ToolbarHandlers,
+  options: ToolbarOptions = { readOnlyNotice: true },
+): Toolbar {
   let t = initialTranslate
   const labellers: Array<() => void> = []
   const localize = (labeller: () => void): void => {
@@ -208,7 +242,7 @@ export function createToolbar(initialTranslate: Translate, role: Role, handlers:
   indicator.dataset.testid = 'page-indicator'
   indicator.setAttribute('aria-live', 'polite')
   const next = button('page-next', '›', handlers.nextPage)
-  const add = button('page-add', '+', handlers.addPage)
+  const add = button('page-add', pageAddIcon(), handlers.addPage)
   const moveLeft = button('page-move-left', '⇤', () => handlers.movePage(-1))
   const moveRight = button('page-move-right', '⇥', () => handlers.movePage(1))
   localize(() => {
@@ -264,7 +298,10 @@ export function createToolbar(initialTranslate: Translate, role: Role, handlers:
     for (const [tool, element] of toolButtons) {
       element.setAttribute('aria-pressed', String(state.tool === tool))
       element.disabled = tool !== 'pan' && !state.canDraw
+      element.hidden = element.disabled
     }
+    style.hidden = !state.canDraw
+    history.hidden = !state.canDraw
     color.disabled = !state.canDraw
     if (color.value !== state.color) color.value = state.color
     width.disabled = !state.canDraw
@@ -278,11 +315,12 @@ export function createToolbar(initialTranslate: Translate, role: Role, handlers:
     add.disabled = !state.canDraw
     moveLeft.disabled = !state.canDraw || state.pageIndex <= 0
     moveRight.disabled = !state.canDraw || state.pageIndex >= state.pageCount - 1
+    for (const element of [add, moveLeft, moveRight]) element.hidden = !state.canDraw
 
     zoomLevel.textContent = t('board.zoom.level', { percent: Math.round(state.zoom * 100) })
     cursors.setAttribute('aria-pressed', String(state.cursors))
     follow?.setAttribute('aria-pressed', String(state.follow))
-    readOnly.hidden = state.canDraw
+    readOnly.hidden = state.canDraw || !options.readOnlyNotice
   }
 
   const setTranslator = (next: Translate): void => {
@@ -298,13 +336,18 @@ export function createToolbar(initialTranslate: Translate, role: Role, handlers:
 export const BOARD_CSS = `
 .lectern-board { display: flex; flex-direction: column; width: 100%; height: 100%; min-height: 240px; font-family: system-ui, sans-serif; color: #111827; }
 .lectern-board-toolbar { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; padding: 6px; background: #ffffff; border-bottom: 1px solid #d1d5db; }
-.lectern-board-group { display: flex; gap: 2px; align-items: center; }
+.lectern-board-group { display: flex; flex-wrap: wrap; gap: 2px; align-items: center; }
 .lectern-board-button { min-width: 32px; height: 32px; padding: 0 6px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; color: #111827; font-size: 16px; cursor: pointer; }
 .lectern-board-button[aria-pressed="true"] { background: #1e3a8a; border-color: #1e3a8a; color: #ffffff; }
 .lectern-board-button:disabled { opacity: 0.45; cursor: not-allowed; }
 .lectern-board-button:focus-visible, .lectern-board-select:focus-visible, .lectern-board-color:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 1px; }
 .lectern-board-color { width: 36px; height: 32px; padding: 2px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; }
-.lectern-board-select { height: 32px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; color: #111827; }
+/* The padding and font are set here because the page's own select style would otherwise apply, and its padding clips the text in 32 px. */
+.lectern-board-select { height: 32px; padding: 0 4px; border: 1px solid #6b7280; border-radius: 4px; background: #ffffff; color: #111827; font: 14px/1.2 system-ui, sans-serif; }
+.lectern-board-select:disabled, .lectern-board-color:disabled { opacity: 0.45; cursor: not-allowed; }
+.lectern-board-toolbar [hidden] { display: none !important; }
+.lectern-board-button > span { display: inline-flex; align-items: center; justify-content: center; }
+.lectern-board-icon { fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .lectern-board-indicator { min-width: 4em; text-align: center; font-size: 14px; color: #111827; }
 .lectern-board-notice { font-size: 14px; color: #7c2d12; background: #ffedd5; padding: 4px 8px; border-radius: 4px; }
 .lectern-board-notice[hidden] { display: none; }

@@ -3,7 +3,10 @@ import { api, ApiError, type Room, type User } from '../api'
 import { getLanguage, t } from '../i18n'
 import { ErrorNotice, Layout, PageHeading } from './Layout'
 import { QrCode } from './QrCode'
+import { ShowQrButton } from './JoinQrDialog'
+import { RoomCode } from './RoomCode'
 import { onLinkClick } from './router'
+import { signOut } from './session'
 
 interface DashboardProps {
   token: string
@@ -40,13 +43,7 @@ export function DashboardPage({ token, onLogout }: DashboardProps) {
   }, [load])
 
   const logout = async () => {
-    try {
-      await api.logout(token)
-    } catch (error) {
-      // The token is dropped locally either way. A failed logout leaves it
-      // valid on the server until it expires.
-      console.warn('logout request failed', error)
-    }
+    await signOut(token)
     onLogout()
   }
 
@@ -170,7 +167,7 @@ function RoomCard({ room, token, onChanged, onFailure }: RoomCardProps) {
         <dl class="room-facts">
           <dt>{t('room.code')}</dt>
           <dd>
-            <code data-testid="room-code">{room.code}</code>
+            <RoomCode code={room.code} large testId="room-code" />
           </dd>
           <dt>{t('room.joinLink')}</dt>
           <dd>
@@ -194,6 +191,7 @@ function RoomCard({ room, token, onChanged, onFailure }: RoomCardProps) {
             >
               {t('dashboard.open')}
             </a>
+            <ShowQrButton room={room} describedBy={headingId} />
             {confirming ? (
               <>
                 <span class="confirm-text">{t('room.closeConfirm')}</span>

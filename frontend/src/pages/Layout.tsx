@@ -94,29 +94,48 @@ export function PageHeading({ children, class: className }: { children: Componen
   )
 }
 
-/** Returns the user-facing text for a failed request: a translation of its code, or the server's message. */
-export function errorSummary(error: unknown, context?: string): string {
-  if (error instanceof ApiError) {
-    // The server's rate limits count per minute, so without Retry-After a
-    // minute is the longest wait.
-    const vars = { seconds: error.retryAfter ?? 60 }
-    const contextual = `errors.${context}.${error.code}`
-    if (context && hasKey(contextual)) return t(contextual, vars)
-    const generic = `errors.${error.code}`
-    if (hasKey(generic)) return t(generic, vars)
-    return error.message
-  }
-  return error instanceof Error ? error.message : String(error)
+/** Error codes that stand for each HTTP status, for responses whose own code has no translation. */
+const STATUS_CODES: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  429: 'rate_limited',
 }
 
 /**
- * Renders an error notice: the translated summary, plus the server's own
- * message as detail when it differs.
+ * Returns the locale key describing a failed request: its code in
+ * `context`, then its code alone, then the same two for its HTTP status.
+ * Returns null when none of them has a text.
+ */
+export function errorKey(error: ApiError, context?: string): string | null {
+  const statusCode = STATUS_CODES[error.status] ?? (error.status >= 500 ? 'internal' : null)
+  const codes = statusCode ? [error.code, statusCode] : [error.code]
+  for (const code of codes) {
+    if (context && hasKey(`errors.${context}.${code}`)) return `errors.${context}.${code}`
+    if (hasKey(`errors.${code}`)) return `errors.${code}`
+  }
+  return null
+}
+
+/**
+ * Renders an error notice. A request failure with a known code or status
+ * shows only its translation. Otherwise the notice states that the request
+ * failed and adds the server's own message, which is in English.
  */
 export function ErrorNotice({ error, context, testId }: { error: unknown; context?: string; testId?: string }) {
   if (!error) return null
-  const summary = errorSummary(error, context)
-  const detail = error instanceof ApiError && error.message !== summary && error.code !== 'network' ? error.message : null
+  let summary: string
+  let detail: string | null = null
+  if (error instanceof ApiError) {
+    // The server's rate limits count per minute, so without Retry-After a
+    // minute is the longest wait.
+    const key = errorKey(error, context)
+    summary = key ? t(key, { seconds: error.retryAfter ?? 60 }) : t('errors.unknown', { status: error.status })
+    if (!key) detail = error.message
+  } else {
+    summary = error instanceof Error ? error.message : String(error)
+  }
   return (
     <div class="notice notice-error" role="alert" data-testid={testId ?? 'error'}>
       <p>{summary}</p>

@@ -3,6 +3,7 @@ import { api, setLecturerToken } from '../api'
 import { t } from '../i18n'
 import { ErrorNotice, Layout, PageHeading } from './Layout'
 import { takePageNotice } from './pageNotice'
+import { onLinkClick } from './router'
 
 export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
   const [email, setEmail] = useState('')
@@ -67,7 +68,15 @@ export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
             {busy ? t('login.submitting') : t('login.submit')}
           </button>
         </form>
-        <p class="hint">{t('login.studentHint')}</p>
+      </section>
+      <section class="card narrow student-entry" aria-labelledby="student-entry-heading">
+        <h2 id="student-entry-heading">{t('login.studentHeading')}</h2>
+        <p>{t('login.studentHint')}</p>
+        <p>
+          <a class="button" href="/join" onClick={onLinkClick} data-testid="login-join-link">
+            {t('login.joinLink')}
+          </a>
+        </p>
       </section>
     </Layout>
   )

@@ -4,7 +4,8 @@ import { useEffect, useState } from 'preact/hooks'
 
 export type Route =
   | { name: 'home' }
-  | { name: 'join'; code: string }
+  /** `code` is null at `/join`, where the student types it. */
+  | { name: 'join'; code: string | null }
   | { name: 'room'; code: string }
   | { name: 'not-found'; path: string }
 
@@ -19,6 +20,7 @@ export function hasNavigated(): boolean {
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/') return { name: 'home' }
+  if (path === '/join') return { name: 'join', code: null }
   const match = /^\/(join|room)\/([^/]+)$/.exec(path)
   if (match) {
     const code = decodeURIComponent(match[2])

@@ -63,7 +63,7 @@ export function ParticipantList({ rows, manage }: ParticipantListProps) {
               <span class="participant-status">
                 <span class="visually-hidden">{row.online ? t('participants.online') : t('participants.offline')}. </span>
                 {row.hand && (
-                  <span class="hand" data-testid="hand-raised">
+                  <span class="status-tag hand" data-testid="hand-raised">
                     <HandIcon />{' '}
                     {t('participants.handRaised')}
                   </span>
@@ -82,7 +82,12 @@ export function ParticipantList({ rows, manage }: ParticipantListProps) {
                     <span aria-hidden="true">{t('participants.mayDraw')}</span>
                   </label>
                 ) : (
-                  <span class="draw-state">{row.canDraw ? t('participants.canDraw') : t('participants.viewOnly')}</span>
+                  // Viewing only is the default, so only the exceptions are
+                  // marked. The lecturer always draws, and a student's own
+                  // state is shown in the room bar.
+                  row.role === 'student' &&
+                  !row.isSelf &&
+                  row.canDraw && <span class="status-tag">{t('participants.canDraw')}</span>
                 )}
               </span>
             </li>

@@ -6,9 +6,10 @@ import { leavePageNotice } from '../pageNotice'
 import { navigate, onLinkClick } from '../router'
 import { ParticipantList } from './ParticipantList'
 import { buildParticipantRows } from './presence'
-import { RoomSettings } from './RoomSettings'
+import { InvitePanel, RoomSettings } from './RoomSettings'
 import { useBoardSession, type Identity } from './useBoardSession'
 import { HandIcon } from '../HandIcon'
+import { signOut } from '../session'
 
 type Resolution =
   | { state: 'loading' }
@@ -67,7 +68,13 @@ function leaveForLoginPage(): void {
   navigate('/', { replace: true })
 }
 
-export function RoomPage({ code: rawCode }: { code: string }) {
+interface RoomPageProps {
+  code: string
+  /** Called after the lecturer signs out from the room page. */
+  onLogout: () => void
+}
+
+export function RoomPage({ code: rawCode, onLogout }: RoomPageProps) {
   const code = normalizeCode(rawCode)
   const [resolution, setResolution] = useState<Resolution>({ state: 'loading' })
 
@@ -84,7 +91,15 @@ export function RoomPage({ code: rawCode }: { code: string }) {
   }, [code])
 
   if (resolution.state === 'ready') {
-    return <RoomView key={`${code}:${resolution.identity.token}`} code={code} identity={resolution.identity} initialRoom={resolution.room} />
+    return (
+      <RoomView
+        key={`${code}:${resolution.identity.token}`}
+        code={code}
+        identity={resolution.identity}
+        initialRoom={resolution.room}
+        onLogout={onLogout}
+      />
+    )
   }
 
   return (
@@ -110,11 +125,13 @@ interface RoomViewProps {
   code: string
   identity: Identity
   initialRoom: Room
+  onLogout: () => void
 }
 
-function RoomView({ code, identity, initialRoom }: RoomViewProps) {
+function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   const [room, setRoom] = useState(initialRoom)
   const [registered, setRegistered] = useState<Participant[] | null>(null)
+  // A locale key, translated while rendering so a language switch applies.
   const [rightsNotice, setRightsNotice] = useState<string | null>(null)
   const boardRef = useRef<HTMLDivElement>(null)
   const isLecturer = identity.role === 'lecturer'
@@ -152,7 +169,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
     const previous = previousCanDraw.current
     previousCanDraw.current = session.canDraw
     if (previous !== null && previous !== session.canDraw) {
-      setRightsNotice(session.canDraw ? t('room.drawingAllowed') : t('room.drawingRevoked'))
+      setRightsNotice(session.canDraw ? 'room.drawingAllowed' : 'room.drawingRevoked')
     }
   }, [isLecturer, session.canDraw, session.presence])
 
@@ -163,8 +180,37 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
 
   const studentsCanDraw = session.presence?.studentsCanDraw ?? room.students_can_draw
 
+  const signOutHere = async () => {
+    await signOut(identity.token)
+    onLogout()
+    navigate('/')
+  }
+
+  // Leaving removes the stored seat, so coming back means joining again
+  // under a new participant id.
+  const leaveRoom = () => {
+    setRoomSeat(code, null)
+    navigate('/join')
+  }
+
+  const headerEnd = isLecturer ? (
+    <>
+      <a class="button" href="/" onClick={onLinkClick} data-testid="back-to-rooms">
+        {t('room.backToRooms')}
+      </a>
+      <button type="button" class="button" data-testid="logout" onClick={signOutHere}>
+        {t('dashboard.logout')}
+      </button>
+    </>
+  ) : (
+    <button type="button" class="button" data-testid="leave-room" onClick={leaveRoom}>
+      {t('room.leave')}
+    </button>
+  )
+
   const aside = (
     <>
+      {isLecturer && !roomClosed && <InvitePanel room={room} />}
       <ParticipantList
         rows={rows}
         manage={
@@ -191,7 +237,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
   )
 
   return (
-    <Layout title={room.title} mainClass="room-main" aside={aside} asideLabel={t('room.sidePanel')}>
+    <Layout title={room.title} headerEnd={headerEnd} mainClass="room-main" aside={aside} asideLabel={t('room.sidePanel')}>
       <div class="room-bar">
         <PageHeading class="room-title">{room.title}</PageHeading>
         <p class="connection" data-testid="connection-state" data-state={session.connection} role="status">
@@ -211,8 +257,12 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
           </button>
         )}
         {!isLecturer && (
-          <span class="draw-state" data-testid="my-draw-state" data-can-draw={String(session.canDraw)}>
-            {session.canDraw ? t('participants.canDraw') : t('participants.viewOnly')}
+          <span
+            class={session.canDraw ? 'draw-badge can-draw' : 'draw-badge'}
+            data-testid="my-draw-state"
+            data-can-draw={String(session.canDraw)}
+          >
+            {session.canDraw ? t('room.youCanDraw') : t('room.viewOnly')}
           </span>
         )}
       </div>
@@ -224,7 +274,7 @@ function RoomView({ code, identity, initialRoom }: RoomViewProps) {
       <div aria-live="polite" class="live-region">
         {rightsNotice && !roomClosed && (
           <div class="notice notice-info" data-testid="rights-notice">
-            <p>{rightsNotice}</p>
+            <p>{t(rightsNotice)}</p>
             <button type="button" class="button small" onClick={() => setRightsNotice(null)}>
               {t('app.dismiss')}
             </button>

@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks'
 import { api, type Room } from '../../api'
 import { t } from '../../i18n'
 import { ErrorNotice } from '../Layout'
-import { QrCode } from '../QrCode'
+import { ShowQrButton } from '../JoinQrDialog'
+import { RoomCode } from '../RoomCode'
 
 interface RoomSettingsProps {
   room: Room
@@ -12,11 +13,10 @@ interface RoomSettingsProps {
   onRoomChanged: (room: Room) => void
 }
 
-/** Renders the lecturer's controls: join link, allow-everyone toggle and closing the room. */
+/** Renders the lecturer's controls: the allow-everyone toggle and closing the room. */
 export function RoomSettings({ room, token, studentsCanDraw, roomClosed, onRoomChanged }: RoomSettingsProps) {
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
-  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null)
   const [error, setError] = useState<unknown>(null)
 
   const setAll = async (allowed: boolean) => {
@@ -42,47 +42,9 @@ export function RoomSettings({ room, token, studentsCanDraw, roomClosed, onRoomC
     }
   }
 
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(room.join_url)
-      setCopied('copied')
-    } catch (failure) {
-      // Clipboard access needs a secure context and permission. The link
-      // stays selectable in the field next to the button.
-      console.warn('copying the join link failed', failure)
-      setCopied('failed')
-    }
-  }
-
   return (
     <section class="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">{t('settings.heading')}</h2>
-      <dl class="room-facts">
-        <dt>{t('room.code')}</dt>
-        <dd>
-          <code data-testid="room-code">{room.code}</code>
-        </dd>
-      </dl>
-      <div class="field">
-        <label for="join-link-field">{t('room.joinLink')}</label>
-        <div class="copy-row">
-          <input
-            id="join-link-field"
-            data-testid="join-link"
-            readOnly
-            value={room.join_url}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" class="button" data-testid="copy-join-link" onClick={copy}>
-            {t('settings.copyLink')}
-          </button>
-        </div>
-        <p class="hint" role="status">
-          {copied === 'copied' && t('settings.copied')}
-          {copied === 'failed' && t('settings.copyFailed')}
-        </p>
-      </div>
-      <QrCode value={room.join_url} size={128} alt={t('room.qrAlt', { title: room.title, url: room.join_url })} testId="join-qr" />
       <label class="toggle">
         <input
           type="checkbox"
@@ -110,6 +72,54 @@ export function RoomSettings({ room, token, studentsCanDraw, roomClosed, onRoomC
             {t('room.close')}
           </button>
         ))}
+    </section>
+  )
+}
+
+/** Renders what the lecturer shares with students: the code, the join link and the QR code button. */
+export function InvitePanel({ room }: { room: Room }) {
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null)
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(room.join_url)
+      setCopied('copied')
+    } catch (failure) {
+      // Clipboard access needs a secure context and permission. The link
+      // stays selectable in the field above the button.
+      console.warn('copying the join link failed', failure)
+      setCopied('failed')
+    }
+  }
+
+  return (
+    <section class="panel invite" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">{t('settings.inviteHeading')}</h2>
+      <p class="invite-code">
+        <span class="invite-label">{t('room.code')}</span>
+        <RoomCode code={room.code} large testId="room-code" />
+      </p>
+      <div class="field">
+        <label for="join-link-field">{t('room.joinLink')}</label>
+        <input
+          id="join-link-field"
+          class="link-field"
+          data-testid="join-link"
+          readOnly
+          value={room.join_url}
+          onFocus={(event) => event.currentTarget.select()}
+        />
+        <div class="actions">
+          <button type="button" class="button" data-testid="copy-join-link" onClick={copy}>
+            {t('settings.copyLink')}
+          </button>
+          <ShowQrButton room={room} />
+        </div>
+        <p class="hint" role="status">
+          {copied === 'copied' && t('settings.copied')}
+          {copied === 'failed' && t('settings.copyFailed')}
+        </p>
+      </div>
     </section>
   )
 }

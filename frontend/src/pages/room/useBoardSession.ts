@@ -86,6 +86,8 @@ export function useBoardSession(
         name: identity.name,
         role: identity.role,
         t,
+        // The room bar shows the student's drawing state instead.
+        readOnlyNotice: false,
       })
       controller.setCanDraw(identity.role === 'lecturer')
       if (identity.role === 'student') controller.setFollow(true)
