@@ -27,6 +27,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/tokens"),
     ("get", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
+    ("post", "/api/v1/quizzes"),
+    ("get", "/api/v1/quizzes"),
+    ("post", "/api/v1/quizzes/validate"),
+    ("post", "/api/v1/quizzes/import"),
+    ("get", "/api/v1/quizzes/{id}"),
+    ("put", "/api/v1/quizzes/{id}"),
+    ("delete", "/api/v1/quizzes/{id}"),
+    ("get", "/api/v1/quizzes/{id}/export"),
+    ("post", "/api/v1/quizzes/{id}/questions"),
+    ("put", "/api/v1/quizzes/{id}/questions/order"),
+    ("put", "/api/v1/quizzes/{id}/questions/{question_id}"),
+    ("delete", "/api/v1/quizzes/{id}/questions/{question_id}"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/docs"),
 ];
@@ -90,7 +102,8 @@ async fn every_listed_route_is_served() {
     for (method, path) in ROUTES {
         let concrete = path
             .replace("{code}", "abcdefgh23")
-            .replace("{id}", "some-id");
+            .replace("{id}", "some-id")
+            .replace("{question_id}", "q1");
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let response = server
             .http

@@ -4,6 +4,7 @@ mod auth;
 mod board;
 mod extract;
 mod openapi;
+mod quizzes;
 mod rooms;
 mod tokens;
 
@@ -25,6 +26,8 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
             .or(board::routes(state.clone()))
             .unify()
             .or(tokens::routes(state.clone()))
+            .unify()
+            .or(quizzes::routes(state.clone()))
             .unify()
             .or(openapi::routes())
             .unify(),
