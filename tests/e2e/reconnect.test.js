@@ -1,6 +1,7 @@
 // Restarts `lectern serve` on the same port and data directory while a
 // lecturer and a student have the room open: both pages must notice the
-// outage, reconnect on their own and keep the board.
+// outage, reconnect on their own, keep the board, and deliver what the
+// lecturer drew during the outage.
 
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -91,8 +92,11 @@ describe('server restart in the browser', { timeout: 180_000 }, () => {
     for (const participant of pages) await recordConnectionStates(participant)
 
     await server.restart(async () => {
-      // While nothing listens on the port, both pages must show the outage.
+      // While nothing listens on the port, both pages must show the outage,
+      // and the lecturer keeps drawing: the stroke must survive the outage.
       for (const participant of pages) await waitForRecordedState(participant, 'disconnected')
+      await drawStroke(lecturer, [0.1, 0.7], [0.3, 0.9])
+      await waitForElementCount(lecturer, 3)
     })
 
     for (const participant of pages) {
@@ -102,24 +106,26 @@ describe('server restart in the browser', { timeout: 180_000 }, () => {
       assert.ok(states.includes('disconnected'), `${participant.label}: connection states ${JSON.stringify(states)}`)
       assert.equal(states.at(-1), 'connected', `${participant.label}: connection states ${JSON.stringify(states)}`)
     }
-    await waitForElementCount(lecturer, 2)
-    await waitForElementCount(student, 2)
+    // The stroke drawn during the outage reaches the student after the
+    // lecturer's page resyncs.
+    await waitForElementCount(lecturer, 3)
+    await waitForElementCount(student, 3)
 
     // The reconnected sockets carry edits again, and the student keeps the
     // drawing right granted before the restart.
     await drawStroke(lecturer, [0.2, 0.6], [0.4, 0.8])
-    await waitForElementCount(lecturer, 3)
-    await waitForElementCount(student, 3)
+    await waitForElementCount(lecturer, 4)
+    await waitForElementCount(student, 4)
     await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'true')
     await student.page.locator(testId('tool-pen')).click()
     await drawStroke(student, [0.6, 0.2], [0.9, 0.3])
-    await waitForElementCount(student, 4)
-    await waitForElementCount(lecturer, 4)
+    await waitForElementCount(student, 5)
+    await waitForElementCount(lecturer, 5)
 
     // The restarted server serves the stored board to a fresh page load.
     await student.page.reload()
     await waitForConnected(student)
-    await waitForElementCount(student, 4)
+    await waitForElementCount(student, 5)
     assertNoPageErrors(lecturer)
     assertNoPageErrors(student)
   }))
