@@ -29,10 +29,11 @@
 //! # Point encoding
 //!
 //! Storing each coordinate as a number in a `Y.Array` costs about ten bytes
-//! a number. A chunk is instead one byte array: a format byte
-//! ([`POINTS_FORMAT`]), then per point the x and y deltas from the previous
-//! point (the first point's delta is from the origin) in tenths of a board
-//! unit as zigzag varints, then the pressure as one byte (0 to 255). A
+//! a number. A chunk is instead one byte array that starts with a format byte
+//! ([`POINTS_FORMAT`]). Each point then follows as its x and y deltas from
+//! the previous point, in tenths of a board unit as zigzag varints, and its
+//! pressure as one byte (0 to 255). The first point's delta is from the
+//! origin. A
 //! 50-point stroke drawn by hand takes about 200 bytes.
 
 use thiserror::Error;
@@ -79,7 +80,7 @@ impl ElementKind {
         ElementKind::Video,
     ];
 
-    /// The name stored in the element's `kind` field.
+    /// Returns the name stored in the element's `kind` field.
     pub fn name(self) -> &'static str {
         match self {
             ElementKind::Stroke => "stroke",

@@ -63,7 +63,7 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Who sent a request.
+/// Sender of a request.
 #[derive(Debug, Clone)]
 pub enum Principal {
     /// A logged-in lecturer or admin.
@@ -72,7 +72,7 @@ pub enum Principal {
     Student(Participant),
 }
 
-/// What the principal is in a given room.
+/// Role of a principal in one room.
 #[derive(Debug, Clone)]
 pub enum RoomRole {
     /// The room's lecturer, or an admin, who has the same rights.
@@ -81,7 +81,7 @@ pub enum RoomRole {
 }
 
 impl RoomRole {
-    /// The id that identifies this participant in logs and on the board.
+    /// Returns the id of this participant in logs and on the board.
     pub fn participant_id(&self) -> &str {
         match self {
             RoomRole::Lecturer(user) => &user.id,

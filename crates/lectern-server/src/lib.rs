@@ -56,7 +56,7 @@ pub struct Server {
 
 impl Server {
     /// Connects to the database, migrates it, binds the listening socket and
-    /// starts serving. Port 0 picks a free port; [`Server::address`] tells it.
+    /// starts serving. Port 0 picks a free port, which [`Server::address`] returns.
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         settings
             .limits
@@ -120,7 +120,7 @@ impl Server {
         self.address
     }
 
-    /// The base URL join links use.
+    /// Returns the base URL of join links.
     pub fn public_url(&self) -> &str {
         &self.public_url
     }
@@ -136,7 +136,7 @@ impl Server {
         let _ = self.task.await;
     }
 
-    /// A token that stops the server when cancelled.
+    /// Returns a token that stops the server when cancelled.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
     }

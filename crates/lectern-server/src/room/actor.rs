@@ -41,7 +41,8 @@ pub struct ConnectionLink {
 pub struct JoinRequest {
     pub connection: ConnectionId,
     pub participant_id: String,
-    /// Lecturers keep write access whatever the student permissions say.
+    /// Whether the connection is a lecturer's, which keeps write access
+    /// whatever the student permissions are.
     pub is_lecturer: bool,
     pub access: Access,
     pub link: ConnectionLink,
@@ -560,7 +561,7 @@ impl RoomActor {
                 );
                 self.updates_since_snapshot = 0;
             }
-            // The log still holds every update, so nothing is lost.
+            // The log still contains every update, so nothing is lost.
             Err(error) => error!(%error, "compacting the board failed"),
         }
     }

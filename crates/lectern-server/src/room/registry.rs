@@ -28,7 +28,7 @@ struct Handle {
     generation: u64,
 }
 
-/// Starts room actors on demand and forgets them when they unload.
+/// Registry that starts room actors on demand and drops their entries when they unload.
 #[derive(Debug)]
 pub struct RoomRegistry {
     rooms: Mutex<HashMap<Arc<str>, Handle>>,
@@ -50,7 +50,7 @@ impl RoomRegistry {
     /// Sends a command that carries a reply channel, loading the room if
     /// needed, and waits for the reply. `make` builds the command around the
     /// reply sender; it is called again if the actor unloaded before
-    /// answering.
+    /// replying.
     pub async fn request<T>(
         self: &Arc<Self>,
         room_id: &str,
