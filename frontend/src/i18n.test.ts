@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import enApp from './locales/en/app.json'
+import enAuthoring from './locales/en/authoring.json'
 import enBoard from './locales/en/board.json'
+import enQuiz from './locales/en/quiz.json'
 import ruApp from './locales/ru/app.json'
+import ruAuthoring from './locales/ru/authoring.json'
 import ruBoard from './locales/ru/board.json'
+import ruQuiz from './locales/ru/quiz.json'
 import { flatten, getLanguage, interpolate, setLanguage, t } from './i18n'
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort()
@@ -66,6 +70,8 @@ describe('locale files', () => {
   const pairs = [
     ['app.json', flatten(enApp), flatten(ruApp)],
     ['board.json', flatten(enBoard), flatten(ruBoard)],
+    ['quiz.json', flatten(enQuiz), flatten(ruQuiz)],
+    ['authoring.json', flatten(enAuthoring), flatten(ruAuthoring)],
   ] as const
 
   for (const [file, en, ru] of pairs) {
@@ -92,9 +98,16 @@ describe('locale files', () => {
     })
   }
 
-  it('app.json and board.json share no key', () => {
-    const boardKeys = flatten(enBoard)
-    const shared = [...flatten(enApp).keys()].filter((key) => boardKeys.has(key))
+  it('locale files share no key', () => {
+    const files = [flatten(enApp), flatten(enBoard), flatten(enQuiz), flatten(enAuthoring)]
+    const seen = new Set<string>()
+    const shared: string[] = []
+    for (const file of files) {
+      for (const key of file.keys()) {
+        if (seen.has(key)) shared.push(key)
+        seen.add(key)
+      }
+    }
     expect(shared).toEqual([])
   })
 })

@@ -1,11 +1,17 @@
-// Translations for the pages (locales/*/app.json) and the whiteboard
-// (locales/*/board.json). Both files of a language are flattened into one
-// table of dotted keys, so `t('login.title')` reads `{"login": {"title": …}}`.
+// Translations for the pages (locales/*/app.json), the whiteboard
+// (locales/*/board.json), the live quiz in a room (locales/*/quiz.json) and
+// the quiz authoring pages (locales/*/authoring.json). The files of a
+// language are flattened into one table of dotted keys, so `t('login.title')`
+// reads `{"login": {"title": …}}`.
 
 import enApp from './locales/en/app.json'
+import enAuthoring from './locales/en/authoring.json'
 import enBoard from './locales/en/board.json'
+import enQuiz from './locales/en/quiz.json'
 import ruApp from './locales/ru/app.json'
+import ruAuthoring from './locales/ru/authoring.json'
 import ruBoard from './locales/ru/board.json'
+import ruQuiz from './locales/ru/quiz.json'
 
 export type Language = 'en' | 'ru'
 export type Vars = Record<string, string | number>
@@ -37,8 +43,8 @@ function buildCatalog(...files: unknown[]): Catalog {
 }
 
 const catalogs: Record<Language, Catalog> = {
-  en: buildCatalog(enApp, enBoard),
-  ru: buildCatalog(ruApp, ruBoard),
+  en: buildCatalog(enApp, enBoard, enQuiz, enAuthoring),
+  ru: buildCatalog(ruApp, ruBoard, ruQuiz, ruAuthoring),
 }
 
 /** Replaces each `{name}` in `template` with `vars.name`, leaving unknown names as written. */
