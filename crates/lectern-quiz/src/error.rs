@@ -24,6 +24,15 @@ pub enum RunError {
         /// Number of questions in the quiz.
         count: usize,
     },
+    /// No question has this index, so a stored answer cannot be restored
+    /// to it.
+    #[error("question index {index} is out of range, the quiz has {count} questions")]
+    NoSuchQuestion {
+        /// The index given.
+        index: usize,
+        /// Number of questions.
+        count: usize,
+    },
 }
 
 fn first_error(errors: &[ValidationError]) -> String {

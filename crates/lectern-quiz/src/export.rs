@@ -1,6 +1,8 @@
 //! Results of a run for the teacher: per-question reports and per-student
 //! totals, as serde types for JSON and as CSV text.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::distribution::{Distribution, distribution};
@@ -63,6 +65,10 @@ pub struct AnswerResult {
 pub struct ParticipantResults {
     /// The participant's id.
     pub participant_id: String,
+    /// The participant's display name, when the caller supplied one with
+    /// [`RunResults::with_names`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Rank from 1, shared on equal scores.
     pub rank: u32,
     /// Points including streak bonuses, over closed questions.
@@ -149,6 +155,7 @@ impl Run {
                     .collect();
                 ParticipantResults {
                     participant_id: standing.participant_id,
+                    name: None,
                     rank: standing.rank,
                     total: standing.score,
                     correct: standing.correct,
@@ -166,6 +173,23 @@ impl Run {
 }
 
 impl RunResults {
+    /// Sets each participant's display name from `names`, a map from
+    /// participant id to name. Participants missing from the map keep no
+    /// name.
+    pub fn with_names(mut self, names: &BTreeMap<String, String>) -> Self {
+        for participant in &mut self.participants {
+            participant.name = names.get(&participant.participant_id).cloned();
+        }
+        self
+    }
+
+    /// Formats the results as [`RunResults::to_csv`] does, with a `name`
+    /// column after `participant_id`, empty where a participant has no
+    /// name.
+    pub fn to_csv_with_names(&self) -> String {
+        self.csv(true)
+    }
+
     /// Formats one row per participant as CSV (RFC 4180, CRLF line ends):
     /// `participant_id,rank,total,correct`, then the points of each
     /// question, headed by its id, with the streak bonus included and an
@@ -174,22 +198,31 @@ impl RunResults {
     /// Text cells that a spreadsheet would run as a formula (starting with
     /// `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`.
     pub fn to_csv(&self) -> String {
+        self.csv(false)
+    }
+
+    fn csv(&self, with_names: bool) -> String {
         let mut csv = String::new();
 
-        let mut header = vec!["participant_id", "rank", "total", "correct"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>();
+        let leading: &[&str] = if with_names {
+            &["participant_id", "name", "rank", "total", "correct"]
+        } else {
+            &["participant_id", "rank", "total", "correct"]
+        };
+        let mut header: Vec<String> = leading.iter().map(|cell| (*cell).to_owned()).collect();
         header.extend(self.questions.iter().map(|question| question.id.clone()));
         push_row(&mut csv, header.iter().map(|cell| text_cell(cell)));
 
         for participant in &self.participants {
-            let mut row = vec![
-                text_cell(&participant.participant_id),
+            let mut row = vec![text_cell(&participant.participant_id)];
+            if with_names {
+                row.push(text_cell(participant.name.as_deref().unwrap_or_default()));
+            }
+            row.extend([
                 participant.rank.to_string(),
                 participant.total.to_string(),
                 participant.correct.to_string(),
-            ];
+            ]);
             row.extend(participant.answers.iter().map(|answer| match answer {
                 Some(answer) => {
                     (u64::from(answer.points) + u64::from(answer.streak_bonus)).to_string()

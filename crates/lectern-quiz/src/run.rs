@@ -413,6 +413,54 @@ impl Run {
         Ok(accepted)
     }
 
+    /// Inserts a stored answer that a restored snapshot of the run lacks,
+    /// such as one accepted after the last snapshot was taken. The
+    /// participant joins the run if they had not.
+    ///
+    /// Returns false, changing nothing, when the run already holds an
+    /// answer of `participant_id` to question `index`: the first answer
+    /// stays in force, as with [`Run::submit`]. Streaks are not recomputed,
+    /// so restore answers to a question before it closes, as the snapshot
+    /// of a closed question already contains its answers.
+    pub fn restore_answer(
+        &mut self,
+        participant_id: &str,
+        index: usize,
+        record: AnswerRecord,
+    ) -> Result<bool, RunError> {
+        let count = self.questions.len();
+        let Some(state) = self.questions.get_mut(index) else {
+            return Err(RunError::NoSuchQuestion { index, count });
+        };
+        if state.answers.contains_key(participant_id) {
+            return Ok(false);
+        }
+
+        state.answers.insert(participant_id.to_owned(), record);
+        self.participants
+            .entry(participant_id.to_owned())
+            .or_insert(0);
+        Ok(true)
+    }
+
+    /// Removes the answer of `participant_id` to question `index` while
+    /// that question is still open, and returns it.
+    ///
+    /// Meant for a caller that accepted an answer but failed to store it:
+    /// the student may then send it again. Returns `None`, changing
+    /// nothing, when there is no such answer or the question is no longer
+    /// open, because closing it has already counted the answer in streaks.
+    pub fn retract_answer(&mut self, participant_id: &str, index: usize) -> Option<AnswerRecord> {
+        match self.phase {
+            Phase::QuestionOpen { index: open, .. } if open == index => {}
+            _ => return None,
+        }
+        self.questions
+            .get_mut(index)?
+            .answers
+            .remove(participant_id)
+    }
+
     /// Returns true when question `index` counts towards totals: it has
     /// been closed.
     pub(crate) fn is_closed(&self, index: usize) -> bool {

@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use lectern_quiz::{Answer, Correctness, Distribution, Run};
 
 /// Plays two true/false questions with alice, bob and carol.
@@ -169,4 +171,36 @@ fn run_snapshot_round_trip() {
     let restored: Run = serde_json::from_str(&snapshot).expect("deserialises");
 
     assert_eq!(restored, run);
+}
+
+#[test]
+fn csv_with_names_adds_column() {
+    let run = played_run();
+    let names = BTreeMap::from([
+        ("alice".to_owned(), "Alice Liddell".to_owned()),
+        ("bob".to_owned(), "=Bob, Jr.".to_owned()),
+    ]);
+
+    let csv = run.results().with_names(&names).to_csv_with_names();
+
+    assert_eq!(
+        csv,
+        "participant_id,name,rank,total,correct,q0,q1\r\n\
+         alice,Alice Liddell,1,1750,2,1000,750\r\n\
+         bob,\"'=Bob, Jr.\",2,750,1,750,0\r\n\
+         carol,,3,0,0,,\r\n"
+    );
+}
+
+#[test]
+fn json_names_only_when_given() {
+    let run = played_run();
+    let names = BTreeMap::from([("alice".to_owned(), "Alice Liddell".to_owned())]);
+
+    let plain = serde_json::to_value(run.results()).expect("serialises");
+    let named = serde_json::to_value(run.results().with_names(&names)).expect("serialises");
+
+    assert!(plain["participants"][0].get("name").is_none(), "{plain}");
+    assert_eq!(named["participants"][0]["name"], "Alice Liddell");
+    assert!(named["participants"][1].get("name").is_none(), "{named}");
 }

@@ -3,8 +3,9 @@
 //! # What this crate owns
 //!
 //! The schema (the SQL files under `migrations/`, one folder per backend),
-//! and every query: accounts, sessions, rooms, participants, and each room's
-//! board as a snapshot plus an append-only log of updates.
+//! and every query: accounts, sessions, rooms, participants, each room's
+//! board as a snapshot plus an append-only log of updates, quizzes, and live
+//! quiz runs with their answers.
 //!
 //! # What it must never do
 //!
@@ -22,6 +23,7 @@ mod api_tokens;
 mod board;
 mod error;
 mod participants;
+mod quiz_runs;
 mod quizzes;
 mod rooms;
 mod users;
@@ -37,6 +39,9 @@ pub use api_tokens::{ApiToken, NewApiToken};
 pub use board::BoardLog;
 pub use error::StoreError;
 pub use participants::{NewParticipant, Participant};
+pub use quiz_runs::{
+    NewAnswer, NewRun, RunStateUpdate, RunSummary, RunWithAnswers, StoredAnswer, StoredRun,
+};
 pub use quizzes::{NewQuiz, QuizSummary, QuizUpdate, StoredQuiz};
 pub use rooms::{NewRoom, Room};
 pub use users::{NewUser, User, UserWithPassword};

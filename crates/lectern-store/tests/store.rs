@@ -7,7 +7,8 @@
 #![allow(clippy::print_stderr, reason = "a skipped test says why on stderr")]
 
 use lectern_store::{
-    NewApiToken, NewParticipant, NewQuiz, NewRoom, NewUser, QuizUpdate, Store, StoreError,
+    NewAnswer, NewApiToken, NewParticipant, NewQuiz, NewRoom, NewRun, NewUser, QuizUpdate,
+    RunStateUpdate, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -504,6 +505,179 @@ async fn quizzes(store: Store) {
     assert!(!store.delete_quiz("u1", "q1").await.expect("delete again"));
 }
 on_both_backends!(quizzes_work, quizzes);
+
+fn new_run<'a>(id: &'a str, room: &'a str, started_at: i64) -> NewRun<'a> {
+    NewRun {
+        id,
+        room_id: room,
+        quiz_id: "quiz-1",
+        title: "Planets",
+        started_by: "u1",
+        started_at,
+        phase: "lobby",
+        state: "{\"phase\":\"lobby\"}",
+    }
+}
+
+fn new_answer<'a>(
+    run: &'a str,
+    index: i64,
+    participant: &'a str,
+    record: &'a str,
+) -> NewAnswer<'a> {
+    NewAnswer {
+        run_id: run,
+        question_index: index,
+        participant_id: participant,
+        question_id: "q1",
+        answer: "{\"type\":\"choice\",\"index\":1}",
+        record,
+        received_at: 100 + index,
+    }
+}
+
+async fn quiz_runs(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcdefghjk", "u1").await;
+    add_room(&store, "r2", "bcdefghjkm", "u1").await;
+
+    let created = store
+        .create_run(&new_run("run-1", "r1", 10))
+        .await
+        .expect("create");
+    assert_eq!(created.ended_at, None);
+    assert_eq!(created.updated_at, 10);
+    let duplicate = store.create_run(&new_run("run-1", "r1", 11)).await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+    store
+        .create_run(&new_run("run-2", "r1", 20))
+        .await
+        .expect("create");
+    store
+        .create_run(&new_run("run-3", "r2", 30))
+        .await
+        .expect("create");
+
+    let active = store
+        .active_run("r1")
+        .await
+        .expect("query")
+        .expect("active run");
+    assert_eq!(active.run.id, "run-2", "the newest run that has not ended");
+    assert!(active.answers.is_empty());
+
+    let saved = store
+        .save_run_state(&RunStateUpdate {
+            id: "run-2",
+            phase: "ended",
+            state: "{\"phase\":\"ended\"}",
+            ended_at: Some(40),
+            updated_at: 40,
+        })
+        .await
+        .expect("save");
+    assert!(saved);
+    let missing = store
+        .save_run_state(&RunStateUpdate {
+            id: "no-such-run",
+            phase: "ended",
+            state: "{}",
+            ended_at: None,
+            updated_at: 40,
+        })
+        .await
+        .expect("save");
+    assert!(!missing, "no run has this id");
+
+    let active = store
+        .active_run("r1")
+        .await
+        .expect("query")
+        .expect("active run");
+    assert_eq!(active.run.id, "run-1", "run-2 has ended");
+    let ended = store.run_by_id("run-2").await.expect("query").expect("run");
+    assert_eq!(ended.phase, "ended");
+    assert_eq!(ended.state, "{\"phase\":\"ended\"}");
+    assert_eq!(ended.ended_at, Some(40));
+    assert_eq!(ended.updated_at, 40);
+
+    let listed = store.runs_of_room("r1").await.expect("list");
+    let ids: Vec<&str> = listed.iter().map(|run| run.id.as_str()).collect();
+    assert_eq!(ids, ["run-2", "run-1"], "newest first, this room's only");
+    assert!(store.runs_of_room("r3").await.expect("list").is_empty());
+}
+on_both_backends!(quiz_runs_work, quiz_runs);
+
+async fn quiz_answers(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcdefghjk", "u1").await;
+    store
+        .create_run(&new_run("run-1", "r1", 10))
+        .await
+        .expect("create");
+
+    store
+        .append_answers(&[
+            new_answer("run-1", 0, "p1", "{\"first\":1}"),
+            new_answer("run-1", 0, "p2", "{\"first\":2}"),
+            new_answer("run-1", 1, "p1", "{\"first\":3}"),
+        ])
+        .await
+        .expect("append a batch");
+    store.append_answers(&[]).await.expect("an empty batch");
+
+    let repeated = store
+        .append_answers(&[
+            new_answer("run-1", 2, "p1", "{\"first\":4}"),
+            new_answer("run-1", 0, "p1", "{\"second\":1}"),
+        ])
+        .await;
+    assert!(
+        matches!(repeated, Err(StoreError::Conflict(_))),
+        "{repeated:?}"
+    );
+
+    let loaded = store.load_run("run-1").await.expect("query").expect("run");
+    let keys: Vec<(i64, &str, &str)> = loaded
+        .answers
+        .iter()
+        .map(|answer| {
+            (
+                answer.question_index,
+                answer.participant_id.as_str(),
+                answer.record.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (0, "p1", "{\"first\":1}"),
+            (0, "p2", "{\"first\":2}"),
+            (1, "p1", "{\"first\":3}"),
+        ],
+        "the first answer stays and the failed batch left nothing behind"
+    );
+    assert_eq!(loaded.answers[0].question_id, "q1");
+    assert_eq!(
+        loaded.answers[0].answer,
+        "{\"type\":\"choice\",\"index\":1}"
+    );
+    assert_eq!(loaded.answers[2].received_at, 101);
+    assert_eq!(store.load_run("no-such-run").await.expect("query"), None);
+
+    store.close_room("r1", 50).await.expect("close room");
+    let after_close = store.load_run("run-1").await.expect("query").expect("run");
+    assert_eq!(
+        after_close.answers.len(),
+        3,
+        "runs outlive the room's closing"
+    );
+}
+on_both_backends!(quiz_answers_work, quiz_answers);
 
 #[test]
 fn unsupported_scheme_is_named() {
