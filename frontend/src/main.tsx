@@ -7,6 +7,9 @@ import { DashboardPage } from './pages/Dashboard'
 import { JoinPage } from './pages/Join'
 import { Layout, PageHeading } from './pages/Layout'
 import { LoginPage } from './pages/Login'
+import { QuizEditorPage } from './pages/quizzes/QuizEditorPage'
+import { QuizListPage } from './pages/quizzes/QuizListPage'
+import { LoginRedirect } from './pages/quizzes/session'
 import { RoomPage } from './pages/room/RoomPage'
 import { onLinkClick, useRoute } from './pages/router'
 import './styles.css'
@@ -32,6 +35,12 @@ function App() {
       return <JoinPage key={route.code ?? ''} code={route.code} />
     case 'room':
       return <RoomPage code={route.code} onLogout={logout} />
+    case 'quizzes':
+      return token ? <QuizListPage token={token} onLogout={logout} /> : <LoginRedirect />
+    case 'quiz':
+      // A new draft gets a fresh editor, but the first save of a draft
+      // only changes the URL to its id and keeps the editor as it is.
+      return token ? <QuizEditorPage key={route.id === null ? 'new' : 'stored'} token={token} id={route.id} onLogout={logout} /> : <LoginRedirect />
     case 'not-found':
       return (
         <Layout title={t('notFound.title')}>

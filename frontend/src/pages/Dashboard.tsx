@@ -63,6 +63,11 @@ export function DashboardPage({ token, onLogout }: DashboardProps) {
       }
     >
       <PageHeading>{t('dashboard.title')}</PageHeading>
+      <p class="page-links">
+        <a href="/quizzes" onClick={onLinkClick} data-testid="quizzes-link">
+          {t('authoring.nav.dashboardLink')}
+        </a>
+      </p>
       <CreateRoomForm
         token={token}
         onCreated={(room) => setRooms((list) => [room, ...(list ?? [])])}

@@ -7,6 +7,9 @@ export type Route =
   /** `code` is null at `/join`, where the student types it. */
   | { name: 'join'; code: string | null }
   | { name: 'room'; code: string }
+  | { name: 'quizzes' }
+  /** `id` is null at `/quizzes/new`, a draft that the first save creates. */
+  | { name: 'quiz'; id: string | null }
   | { name: 'not-found'; path: string }
 
 const NAVIGATE_EVENT = 'lectern:navigate'
@@ -21,6 +24,17 @@ export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/') return { name: 'home' }
   if (path === '/join') return { name: 'join', code: null }
+  if (path === '/quizzes') return { name: 'quizzes' }
+  const quiz = /^\/quizzes\/([^/]+)$/.exec(path)
+  if (quiz) {
+    let id: string
+    try {
+      id = decodeURIComponent(quiz[1])
+    } catch {
+      return { name: 'not-found', path: pathname }
+    }
+    return { name: 'quiz', id: id === 'new' ? null : id }
+  }
   const match = /^\/(join|room)\/([^/]+)$/.exec(path)
   if (match) {
     const code = decodeURIComponent(match[2])
