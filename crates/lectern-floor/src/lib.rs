@@ -15,13 +15,15 @@
 //!
 //! It never performs I/O, spawns tasks or reads a clock. Every input that
 //! depends on time carries `now`, milliseconds since an epoch the caller
-//! chooses, and [`Floor::poll_timeout`] tells the caller when to call
-//! [`Floor::tick`], so tests need no sleeping. It never unmutes a student:
-//! the floor only allows speaking, and the student's browser asks for the
-//! microphone with the student's consent. It never stores drawing
-//! permissions; it reports through [`FloorEvent::DrawingChanged`] what board
-//! access the server applies, and restores a student's own permission when a
-//! board grant ends. It never panics on caller input. Rejected commands
+//! chooses, and [`Floor::poll_timeout`] returns the time at which the
+//! caller calls [`Floor::tick`], so tests need no sleeping. It never unmutes a student:
+//! the floor only allows speaking, and the student's browser requests
+//! microphone access with the student's consent. It does not own drawing
+//! permissions. The server stores them and passes each change through
+//! [`Floor::set_drawing_permission`], and the floor reports through
+//! [`FloorEvent::DrawingChanged`] the board access the server applies, so
+//! that a board grant's end restores the student's own permission rather
+//! than removing it. It never panics on caller input. Rejected commands
 //! return a [`FloorError`] naming the participant and the action.
 //!
 //! # States of one student
@@ -36,17 +38,17 @@
 //!   grant      │      │                                 │ grant, grant_next
 //!   (no hand)  │      │ revoke, revoke_all,             │ (lowers the hand)
 //!              ▼      │ tick at until, Replaced         ▼
-//!            ┌─────────────────────────────────────────────────┐
+//!            ┌──────────────────────────────────────────────────┐
 //!            │ holds the floor: may speak, and draw if to_board │
 //!            │ (grant again changes to_board and until)         │
-//!            └─────────────────────────────────────────────────┘
+//!            └──────────────────────────────────────────────────┘
 //!
 //! leave, from any state: off the floor, off the queue, out of the room.
 //! mute / unmute, in any state: a muted participant's audio is not forwarded.
 //! ```
 //!
-//! Lecturers have no hand and never hold the floor; they always may speak
-//! unless muted. At most `max_speakers` students (default 1) hold the floor.
+//! Lecturers have no hand and never hold the floor, but they may always
+//! speak unless muted. At most `max_speakers` students (default 1) hold the floor.
 //! A grant beyond that fails with [`FloorError::FloorFull`] unless it sets
 //! [`WhenFull::ReplaceLongest`], which revokes the longest-holding speaker.
 //!
