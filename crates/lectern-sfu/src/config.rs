@@ -1,0 +1,250 @@
+//! Configuration: network settings for media, ICE servers for browsers, and tuning.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::SfuError;
+use crate::speaking::SpeakingConfig;
+
+/// Ports the SFU binds for media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum MediaPorts {
+    /// Each session binds a port the operating system picks.
+    Ephemeral,
+    /// Each session binds one free port of `min..=max`, for firewalls that open a fixed range.
+    ///
+    /// Every session needs its own port (one UDP socket, plus one TCP listener on the same
+    /// number when ICE over TCP is on), so the range bounds the number of concurrent sessions.
+    ///
+    /// NOTE: `webrtc` 0.21 binds the sockets itself and has no port-range or UDP-mux setting
+    /// (its `SettingEngine` keeps both as a to-do), so the SFU probes a port with a throwaway
+    /// bind and passes that address to the builder. Another process can take the port between
+    /// the probe and the real bind; the session then fails to start with a `WebRtc` error.
+    Range {
+        /// First port, inclusive.
+        min: u16,
+        /// Last port, inclusive.
+        max: u16,
+    },
+}
+
+/// A STUN or TURN server handed to browsers in [`ClientIceConfig`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    /// `stun:` or `turn:` URLs of one server.
+    pub urls: Vec<String>,
+    /// TURN user name, if the server needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// TURN credential, if the server needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// The part of the configuration a browser needs for its `RTCPeerConnection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientIceConfig {
+    /// Value for `RTCConfiguration.iceServers`.
+    pub ice_servers: Vec<IceServer>,
+}
+
+/// Network settings for the SFU's peer connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkConfig {
+    /// Address the media sockets bind. `0.0.0.0` binds one socket per non-loopback interface
+    /// (the `webrtc` crate's expansion of a wildcard); a concrete address binds only that one.
+    /// Tests use `127.0.0.1`, which keeps every candidate on loopback.
+    pub bind_ip: IpAddr,
+    /// Ports the media sockets bind.
+    pub ports: MediaPorts,
+    /// Public address of a 1:1 NAT in front of the server. When set, host candidates carry this
+    /// address in place of the bound one.
+    pub public_ip: Option<IpAddr>,
+    /// STUN and TURN servers for browsers. The SFU itself gathers only host candidates: it is
+    /// expected to have a reachable address, directly or through `public_ip`.
+    pub ice_servers: Vec<IceServer>,
+    /// Also offer passive ICE-TCP candidates, for clients whose networks block UDP.
+    pub ice_tcp: bool,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            bind_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            ports: MediaPorts::Ephemeral,
+            public_ip: None,
+            ice_servers: Vec::new(),
+            ice_tcp: false,
+        }
+    }
+}
+
+impl NetworkConfig {
+    /// Settings for tests: loopback only, ephemeral ports, no ICE-TCP.
+    pub fn loopback() -> Self {
+        Self {
+            bind_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ..Self::default()
+        }
+    }
+}
+
+/// Configuration of an [`Sfu`](crate::Sfu).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SfuConfig {
+    /// Network settings.
+    pub network: NetworkConfig,
+    /// Outgoing audio tracks per subscriber, and so the number of participants whose audio can
+    /// be forwarded at the same time. Default 3: the lecturer and two students.
+    pub audio_slots: usize,
+    /// Packets queued per subscriber before new packets for it are dropped. Default 64, about
+    /// 1.3 s of one 20 ms Opus stream or 0.4 s with all three default slots active.
+    pub subscriber_queue: usize,
+    /// Capacity of a room's event channel; events beyond it are dropped and counted.
+    /// Default 1024.
+    pub event_queue: usize,
+    /// Speaking detector tuning.
+    pub speaking: SpeakingConfig,
+    /// Interval at which publishers without packets are re-checked for silence. Default 100 ms.
+    pub speaking_poll_interval: Duration,
+}
+
+impl Default for SfuConfig {
+    fn default() -> Self {
+        Self {
+            network: NetworkConfig::default(),
+            audio_slots: 3,
+            subscriber_queue: 64,
+            event_queue: 1024,
+            speaking: SpeakingConfig::default(),
+            speaking_poll_interval: Duration::from_millis(100),
+        }
+    }
+}
+
+impl SfuConfig {
+    pub(crate) fn validate(&self) -> Result<(), SfuError> {
+        if let MediaPorts::Range { min, max } = self.network.ports
+            && (min == 0 || min > max)
+        {
+            return Err(SfuError::InvalidConfig(format!(
+                "media port range {min}-{max} must be non-empty and must not include port 0"
+            )));
+        }
+        if self.audio_slots == 0 || self.audio_slots > usize::from(u8::MAX) {
+            return Err(SfuError::InvalidConfig(format!(
+                "audio_slots is {}; it must be between 1 and 255",
+                self.audio_slots
+            )));
+        }
+        if self.subscriber_queue == 0 || self.event_queue == 0 {
+            return Err(SfuError::InvalidConfig(
+                "subscriber_queue and event_queue must be at least 1".to_owned(),
+            ));
+        }
+        if self.speaking_poll_interval.is_zero() {
+            return Err(SfuError::InvalidConfig(
+                "speaking_poll_interval must be longer than zero".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Picks the port of each new session.
+#[derive(Debug)]
+pub(crate) struct PortAllocator {
+    bind_ip: IpAddr,
+    ports: MediaPorts,
+    with_tcp: bool,
+    /// Offset into the range where the next search starts, so a port just released by a
+    /// closing session is not reused at once.
+    cursor: AtomicU32,
+}
+
+impl PortAllocator {
+    pub(crate) fn new(network: &NetworkConfig) -> Self {
+        Self {
+            bind_ip: network.bind_ip,
+            ports: network.ports,
+            with_tcp: network.ice_tcp,
+            cursor: AtomicU32::new(0),
+        }
+    }
+
+    /// Returns the address for a new session's sockets.
+    pub(crate) fn next_addr(&self) -> Result<SocketAddr, SfuError> {
+        let MediaPorts::Range { min, max } = self.ports else {
+            return Ok(SocketAddr::new(self.bind_ip, 0));
+        };
+        let size = u32::from(max) - u32::from(min) + 1;
+        for _ in 0..size {
+            let offset = self.cursor.fetch_add(1, Ordering::Relaxed) % size;
+            let Ok(port) = u16::try_from(u32::from(min) + offset) else {
+                continue;
+            };
+            let addr = SocketAddr::new(self.bind_ip, port);
+            if self.is_free(addr) {
+                return Ok(addr);
+            }
+        }
+        Err(SfuError::NoFreePort { min, max })
+    }
+
+    fn is_free(&self, addr: SocketAddr) -> bool {
+        if UdpSocket::bind(addr).is_err() {
+            return false;
+        }
+        !self.with_tcp || TcpListener::bind(addr).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_skips_bound_port() {
+        let taken = UdpSocket::bind("127.0.0.1:0").expect("bind a probe socket");
+        let taken_port = taken.local_addr().expect("local address").port();
+        let network = NetworkConfig {
+            ports: MediaPorts::Range {
+                min: taken_port,
+                max: taken_port,
+            },
+            ..NetworkConfig::loopback()
+        };
+        let allocator = PortAllocator::new(&network);
+        assert!(matches!(
+            allocator.next_addr(),
+            Err(SfuError::NoFreePort { .. })
+        ));
+        drop(taken);
+        let addr = allocator.next_addr().expect("the port is free again");
+        assert_eq!(addr.port(), taken_port);
+    }
+
+    #[test]
+    fn invalid_range_is_rejected() {
+        let mut config = SfuConfig::default();
+        config.network.ports = MediaPorts::Range {
+            min: 5000,
+            max: 4000,
+        };
+        assert!(matches!(config.validate(), Err(SfuError::InvalidConfig(_))));
+    }
+
+    #[test]
+    fn zero_slots_are_rejected() {
+        let config = SfuConfig {
+            audio_slots: 0,
+            ..SfuConfig::default()
+        };
+        assert!(matches!(config.validate(), Err(SfuError::InvalidConfig(_))));
+    }
+}
