@@ -10,6 +10,7 @@ import { InvitePanel, RoomSettings } from './RoomSettings'
 import { useBoardSession, type Identity } from './useBoardSession'
 import { HandIcon } from '../HandIcon'
 import { signOut } from '../session'
+import { QuizPanel } from './quiz/QuizPanel'
 
 type Resolution =
   | { state: 'loading' }
@@ -282,6 +283,7 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
         )}
       </div>
       <ErrorNotice error={session.boardError} testId="board-error" />
+      {!initialRoom.closed && <QuizPanel code={code} identity={identity} active={!roomClosed && !session.tokenRejected} />}
       {!initialRoom.closed && (
         <section class="board-area" aria-label={t('room.boardLabel')}>
           <div class="board-host" ref={boardRef} />

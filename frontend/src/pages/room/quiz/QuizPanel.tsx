@@ -1,0 +1,112 @@
+// The live quiz panel of the room page, above the whiteboard. The lecturer
+// always has it and may collapse it. A student sees it while a run exists,
+// and it opens by itself on each new phase so the question is never hidden.
+
+import { useEffect, useState } from 'preact/hooks'
+import { t } from '../../../i18n'
+import type { Identity } from '../useBoardSession'
+import { LecturerQuiz } from './LecturerQuiz'
+import { RequestErrorText } from './QuizErrors'
+import { questionKey, type QuizViewState } from './quizState'
+import { StudentQuiz } from './StudentQuiz'
+import { useQuizSession } from './useQuizSession'
+import type { Answer, LecturerCommand } from './types'
+
+interface QuizPanelProps {
+  code: string
+  identity: Identity
+  /** False once the room closed or the token was rejected, which closes the channel. */
+  active: boolean
+}
+
+export function QuizPanel({ code, identity, active }: QuizPanelProps) {
+  const session = useQuizSession(code, identity, active)
+  return (
+    <QuizPanelView
+      state={session.state}
+      role={identity.role}
+      token={identity.token}
+      code={code}
+      onCommand={session.command}
+      onAnswer={session.answer}
+      onDismiss={session.dismissNotice}
+    />
+  )
+}
+
+interface QuizPanelViewProps {
+  state: QuizViewState
+  role: Identity['role']
+  token: string
+  code: string
+  onCommand: (command: LecturerCommand) => void
+  onAnswer: (answer: Answer) => void
+  onDismiss: () => void
+}
+
+/** Renders the panel for a given state, apart from the connection, so tests can render every phase. */
+export function QuizPanelView({ state, role, token, code, onCommand, onAnswer, onDismiss }: QuizPanelViewProps) {
+  const [expanded, setExpanded] = useState(true)
+  const run = state.run
+  const isLecturer = role === 'lecturer'
+  const phase = run?.phase ?? 'none'
+
+  // A student's panel opens again whenever something new happens in the run.
+  const stepKey = `${questionKey(run)}:${phase}`
+  useEffect(() => {
+    if (!isLecturer) setExpanded(true)
+  }, [stepKey, isLecturer])
+
+  if (!isLecturer && !run) return null
+  if (state.stopped) return null
+
+  const questionOpen = phase === 'question_open'
+  const bodyId = 'quiz-panel-body'
+  const error = state.commandError ?? state.notice
+
+  return (
+    <section
+      class={questionOpen && !isLecturer ? 'quiz-panel prominent' : 'quiz-panel'}
+      data-testid="quiz-panel"
+      data-phase={phase}
+      data-role={role}
+      aria-labelledby="quiz-panel-title"
+    >
+      <div class="quiz-panel-head">
+        <h2 id="quiz-panel-title">{run ? t('quiz.panelTitleRun', { title: run.title }) : t('quiz.panelTitle')}</h2>
+        {state.connection !== 'connected' && (
+          <span class="quiz-connection" data-testid="quiz-connection" data-state={state.connection} role="status">
+            {t(`quiz.connection.${state.connection}`)}
+          </span>
+        )}
+        <button
+          type="button"
+          class="button small"
+          data-testid="quiz-toggle"
+          aria-expanded={expanded}
+          aria-controls={bodyId}
+          onClick={() => setExpanded((value) => !value)}
+        >
+          {expanded ? t('quiz.collapse') : t('quiz.expand')}
+        </button>
+      </div>
+      <div id={bodyId} class="quiz-panel-body" hidden={!expanded}>
+        {error && (
+          <div class="notice notice-error quiz-error" role="alert" data-testid="quiz-error" data-code={error.code}>
+            <p>
+              <RequestErrorText failure={error} />
+            </p>
+            <button type="button" class="button small" onClick={onDismiss}>
+              {t('app.dismiss')}
+            </button>
+          </div>
+        )}
+        {isLecturer ? (
+          <LecturerQuiz state={state} token={token} code={code} onCommand={onCommand} />
+        ) : (
+          run && <StudentQuiz state={state} run={run} onAnswer={onAnswer} />
+        )}
+      </div>
+    </section>
+  )
+}
