@@ -32,6 +32,16 @@ export function titleFromFileName(fileName: string): string {
   return fileName.replace(/\.[^.]*$/, '').trim()
 }
 
+/** Reads a file as UTF-8 text. FileReader works in every browser and in jsdom, whose File has no text(). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader()
+    reader.onload = () => resolve(String(reader.result ?? ''))
+    reader.onerror = () => reject(reader.error ?? new Error(`reading ${file.name} failed`))
+    reader.readAsText(file, 'utf-8')
+  })
+}
+
 /** One line of an import report, with `line` read from "line N: …" messages that carry it only in the text. */
 export interface ReportLine {
   line: number | null
@@ -134,7 +144,7 @@ export function ImportForm({ token, onImported, onLogout }: ImportFormProps) {
     setFileProblem(null)
     setBusy(true)
     try {
-      const text = await file.text()
+      const text = await readText(file)
       const chosen = format === 'auto' ? detectFormat(file.name, text) : format
       const imported = await quizApi.import(token, chosen, text, title.trim() || titleFromFileName(file.name) || undefined)
       setResult(imported)
