@@ -126,6 +126,9 @@ function RunControls({ run, state, busy, onCommand }: RunControlsProps) {
   const [hideLive, setHideLive] = useState(false)
   const [confirmEnd, setConfirmEnd] = useState(false)
   const question = run.question
+
+  // A confirmation left open belongs to the phase it was asked in.
+  useEffect(() => setConfirmEnd(false), [run.phase, question?.index])
   const hasNext = (question ? question.index + 1 : 0) < run.question_count
   const send = (type: Exclude<LecturerCommand['type'], 'quiz.launch'>) => () => {
     setConfirmEnd(false)

@@ -606,6 +606,13 @@ describe('student panel', () => {
     expect(byTestId('quiz-my-standing')).not.toBeNull()
   })
 
+  it('announces an opened question', () => {
+    renderPanel(stateWith(run({ phase: 'question_open', question: liveQuestion() })), 'student')
+    const announcement = byTestId('quiz-announcement')
+    expect(announcement?.getAttribute('aria-live')).toBe('polite')
+    expect(announcement?.textContent).toBe('Question 1 of 2 is open: Largest planet?')
+  })
+
   it('renders in Russian', () => {
     setLanguage('ru')
     renderPanel(stateWith(run({ phase: 'question_open', question: liveQuestion() })), 'student')

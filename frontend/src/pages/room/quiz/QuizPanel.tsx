@@ -10,7 +10,7 @@ import { RequestErrorText } from './QuizErrors'
 import { questionKey, type QuizViewState } from './quizState'
 import { StudentQuiz } from './StudentQuiz'
 import { useQuizSession } from './useQuizSession'
-import type { Answer, LecturerCommand } from './types'
+import type { Answer, LecturerCommand, RunView } from './types'
 
 interface QuizPanelProps {
   code: string
@@ -32,6 +32,30 @@ export function QuizPanel({ code, identity, active }: QuizPanelProps) {
       onDismiss={session.dismissNotice}
     />
   )
+}
+
+/**
+ * Returns what a screen reader hears when the run moves on. Focus stays
+ * where the student left it, on the whiteboard for example, so the live
+ * region is what tells them that a question opened.
+ */
+export function studentAnnouncement(run: RunView | null): string {
+  if (!run) return ''
+  const question = run.question
+  switch (run.phase) {
+    case 'lobby':
+      return t('quiz.announce.lobby', { title: run.title })
+    case 'question_open':
+      return question ? t('quiz.announce.open', { n: question.index + 1, count: question.count, text: question.text }) : ''
+    case 'question_closed':
+      return t('quiz.announce.closed')
+    case 'answer_revealed':
+      return t('quiz.announce.revealed')
+    case 'leaderboard':
+      return t('quiz.announce.leaderboard')
+    case 'ended':
+      return t('quiz.announce.ended')
+  }
 }
 
 interface QuizPanelViewProps {
@@ -56,6 +80,8 @@ export function QuizPanelView({ state, role, token, code, onCommand, onAnswer, o
   useEffect(() => {
     if (!isLecturer) setExpanded(true)
   }, [stepKey, isLecturer])
+
+  const announcement = isLecturer ? '' : studentAnnouncement(run)
 
   if (!isLecturer && !run) return null
   if (state.stopped) return null
@@ -90,6 +116,9 @@ export function QuizPanelView({ state, role, token, code, onCommand, onAnswer, o
           {expanded ? t('quiz.collapse') : t('quiz.expand')}
         </button>
       </div>
+      <p class="visually-hidden" aria-live="polite" data-testid="quiz-announcement">
+        {announcement}
+      </p>
       <div id={bodyId} class="quiz-panel-body" hidden={!expanded}>
         {error && (
           <div class="notice notice-error quiz-error" role="alert" data-testid="quiz-error" data-code={error.code}>
