@@ -27,6 +27,11 @@ pub struct Settings {
 pub struct Limits {
     /// The largest WebSocket message accepted on the board, in bytes.
     pub max_message_bytes: usize,
+    /// The largest message accepted on the control channel, in bytes.
+    pub max_control_message_bytes: usize,
+    /// Messages one control connection may send per second, with a burst of
+    /// twice as many.
+    pub control_messages_per_second: u32,
     /// The largest JSON request body, in bytes.
     pub max_json_bytes: u64,
     /// The largest board restore upload, in bytes.
@@ -53,6 +58,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_message_bytes: 4 * 1024 * 1024,
+            max_control_message_bytes: 16 * 1024,
+            control_messages_per_second: 20,
             max_json_bytes: 64 * 1024,
             max_board_upload_bytes: 64 * 1024 * 1024,
             outbox_frames: 1024,
@@ -85,6 +92,14 @@ impl Limits {
         require(
             self.max_message_bytes as u64 >= MIN_SIZE_LIMIT,
             "limits.max_message_bytes must be at least 1024",
+        );
+        require(
+            self.max_control_message_bytes as u64 >= MIN_SIZE_LIMIT,
+            "limits.max_control_message_bytes must be at least 1024",
+        );
+        require(
+            self.control_messages_per_second >= 1,
+            "limits.control_messages_per_second must be at least 1",
         );
         require(
             self.max_json_bytes >= MIN_SIZE_LIMIT,
@@ -165,6 +180,8 @@ pub struct FileSettings {
 #[serde(deny_unknown_fields)]
 pub struct FileLimits {
     pub max_message_bytes: Option<usize>,
+    pub max_control_message_bytes: Option<usize>,
+    pub control_messages_per_second: Option<u32>,
     pub max_json_bytes: Option<u64>,
     pub max_board_upload_bytes: Option<u64>,
     pub outbox_frames: Option<usize>,
@@ -195,6 +212,12 @@ impl FileSettings {
 
         Limits {
             max_message_bytes: file.max_message_bytes.unwrap_or(defaults.max_message_bytes),
+            max_control_message_bytes: file
+                .max_control_message_bytes
+                .unwrap_or(defaults.max_control_message_bytes),
+            control_messages_per_second: file
+                .control_messages_per_second
+                .unwrap_or(defaults.control_messages_per_second),
             max_json_bytes: file.max_json_bytes.unwrap_or(defaults.max_json_bytes),
             max_board_upload_bytes: file
                 .max_board_upload_bytes
@@ -241,6 +264,14 @@ mod tests {
         let defaults = Limits::default();
 
         assert_eq!(limits.max_message_bytes, defaults.max_message_bytes);
+        assert_eq!(
+            limits.max_control_message_bytes,
+            defaults.max_control_message_bytes
+        );
+        assert_eq!(
+            limits.control_messages_per_second,
+            defaults.control_messages_per_second
+        );
         assert_eq!(limits.ping_interval, defaults.ping_interval);
         assert_eq!(limits.joins_per_minute, defaults.joins_per_minute);
         assert_eq!(limits.session_ttl, defaults.session_ttl);
@@ -249,11 +280,20 @@ mod tests {
     #[test]
     fn zero_limits_are_named() {
         let file: FileSettings = toml::from_str(
-            "[limits]\nping_interval_secs = 0\noutbox_frames = 0\nmax_json_bytes = 10\n",
+            "[limits]\nping_interval_secs = 0\noutbox_frames = 0\nmax_json_bytes = 10\n\
+             max_control_message_bytes = 100\ncontrol_messages_per_second = 0\n",
         )
         .expect("valid TOML");
         let problems = file.limits().validate().expect_err("zero limits");
 
+        assert!(
+            problems.contains("limits.max_control_message_bytes"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("limits.control_messages_per_second"),
+            "{problems}"
+        );
         assert!(problems.contains("limits.ping_interval_secs"), "{problems}");
         assert!(problems.contains("limits.outbox_frames"), "{problems}");
         assert!(problems.contains("limits.max_json_bytes"), "{problems}");

@@ -1,11 +1,14 @@
-//! Lectern's server: rooms, the REST API and the board WebSocket.
+//! Lectern's server: rooms, the REST API, the board WebSocket and the room
+//! control channel.
 //!
 //! # What this crate owns
 //!
 //! Sockets, storage calls, configuration and time. Each loaded room runs as
 //! one actor task ([`room`]) that drives the sans-IO board from
 //! `lectern-board`; WebSocket connections ([`connection`]) only move frames
-//! between their socket and their room.
+//! between their socket and their room. Beside it, each room with control
+//! connections runs a class actor ([`class`]) that drives the room's live
+//! quiz run from `lectern-quiz`.
 //!
 //! # What it must never do
 //!
@@ -16,16 +19,20 @@
 //! # Durability
 //!
 //! An update is written to the database before any client receives it, so a
-//! crash, even `kill -9`, loses no update that any client has seen.
+//! crash, even `kill -9`, loses no update that any client has seen. The same
+//! holds for quiz answers: a student is told an answer was accepted only
+//! after it is stored, and each phase change is saved before it is sent.
 
 mod api;
 mod auth;
+mod class;
 mod clock;
 mod codes;
 pub mod config;
 mod connection;
 mod error;
 mod rate_limit;
+mod registry;
 pub mod room;
 mod site;
 mod state;
@@ -42,6 +49,7 @@ use tokio_util::sync::CancellationToken;
 pub use auth::hash_password;
 pub use config::{Limits, Settings};
 
+use crate::class::{ClassCommand, ClassRegistry, ClassSettings};
 use crate::room::{RoomCommand, RoomRegistry, close_code};
 use crate::state::AppState;
 
@@ -80,6 +88,13 @@ impl Server {
             },
         );
 
+        let classes = ClassRegistry::new(
+            store.clone(),
+            ClassSettings {
+                idle_timeout: settings.limits.room_idle_timeout,
+            },
+        );
+
         let public_url = settings
             .public_url
             .clone()
@@ -87,7 +102,12 @@ impl Server {
             .trim_end_matches('/')
             .to_owned();
         let listen = settings.listen;
-        let state = Arc::new(AppState::new(store.clone(), rooms.clone(), settings));
+        let state = Arc::new(AppState::new(
+            store.clone(),
+            rooms.clone(),
+            classes.clone(),
+            settings,
+        ));
         let routes = api::routes(state.clone());
 
         let shutdown = CancellationToken::new();
@@ -95,6 +115,7 @@ impl Server {
         let (address, server) = warp::serve(routes)
             .try_bind_with_graceful_shutdown(listen, async move {
                 signal.cancelled().await;
+                close_all_classes(&classes).await;
                 close_all_rooms(&rooms).await;
             })
             .with_context(|| format!("cannot listen on {listen}"))?;
@@ -125,7 +146,8 @@ impl Server {
         &self.public_url
     }
 
-    /// Closes every board connection, waits for the rooms to save, and stops.
+    /// Closes every board and control connection, waits for the rooms to
+    /// save, and stops.
     pub async fn shutdown(self) {
         self.shutdown.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
@@ -152,6 +174,25 @@ async fn close_all_rooms(rooms: &Arc<RoomRegistry>) {
                 RoomCommand::Close {
                     code: close_code::GOING_AWAY,
                     reason: "the server is restarting; reconnect".to_owned(),
+                    done,
+                },
+            )
+            .await;
+        let _ = closed.await;
+    }
+}
+
+async fn close_all_classes(classes: &Arc<ClassRegistry>) {
+    tracing::info!("shutting down: closing control connections");
+    for room_id in classes.loaded() {
+        let (done, closed) = tokio::sync::oneshot::channel();
+        classes
+            .send_if_loaded(
+                &room_id,
+                ClassCommand::Close {
+                    code: close_code::GOING_AWAY,
+                    reason: "the server is restarting; reconnect".to_owned(),
+                    end_run: false,
                     done,
                 },
             )

@@ -1,4 +1,6 @@
-//! The map from room id to the running actor of each loaded room.
+//! The map from room id to the running actor of each loaded room, generic
+//! over the kind of actor: the board's room actor and the class actor each
+//! have a registry of their own.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,7 +10,25 @@ use lectern_store::Store;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 
-use super::actor::{ActorSettings, RoomActor, RoomCommand};
+/// A kind of per-room actor that a [`Registry`] starts on demand.
+pub trait RoomActorKind: Sized + Send + Sync + 'static {
+    /// The commands the actor handles.
+    type Command: Send + 'static;
+    /// Settings every actor of this kind gets.
+    type Settings: Clone + Send + Sync + std::fmt::Debug + 'static;
+
+    /// Starts the actor of room `room_id` as a task. The actor must call
+    /// [`Registry::remove`] or [`Registry::forget`] with `generation` when
+    /// it stops.
+    fn spawn(
+        room_id: Arc<str>,
+        generation: u64,
+        commands: mpsc::Receiver<Self::Command>,
+        store: Store,
+        registry: Arc<Registry<Self>>,
+        settings: Self::Settings,
+    );
+}
 
 /// Commands queued for one room before senders wait.
 const COMMAND_QUEUE: usize = 1024;
@@ -17,28 +37,46 @@ const COMMAND_QUEUE: usize = 1024;
 /// unloading.
 const ATTEMPTS: usize = 3;
 
-/// The room could not be reached, for example because its board failed to load.
+/// The room could not be reached, for example because its board or quiz run
+/// failed to load.
 #[derive(Debug, Error)]
-#[error("room is unavailable; its board could not be loaded")]
+#[error("room is unavailable; its state could not be loaded from storage, try again")]
 pub struct RoomUnavailable;
 
-#[derive(Debug, Clone)]
-struct Handle {
-    commands: mpsc::Sender<RoomCommand>,
+struct Handle<K: RoomActorKind> {
+    commands: mpsc::Sender<K::Command>,
     generation: u64,
 }
 
-/// Registry that starts room actors on demand and drops their entries when they unload.
-#[derive(Debug)]
-pub struct RoomRegistry {
-    rooms: Mutex<HashMap<Arc<str>, Handle>>,
-    next_generation: AtomicU64,
-    store: Store,
-    settings: ActorSettings,
+impl<K: RoomActorKind> Clone for Handle<K> {
+    fn clone(&self) -> Self {
+        Self {
+            commands: self.commands.clone(),
+            generation: self.generation,
+        }
+    }
 }
 
-impl RoomRegistry {
-    pub fn new(store: Store, settings: ActorSettings) -> Arc<Self> {
+/// Registry that starts room actors on demand and drops their entries when they unload.
+pub struct Registry<K: RoomActorKind> {
+    rooms: Mutex<HashMap<Arc<str>, Handle<K>>>,
+    next_generation: AtomicU64,
+    store: Store,
+    settings: K::Settings,
+}
+
+impl<K: RoomActorKind> std::fmt::Debug for Registry<K> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Registry")
+            .field("loaded", &self.lock().len())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: RoomActorKind> Registry<K> {
+    pub fn new(store: Store, settings: K::Settings) -> Arc<Self> {
         Arc::new(Self {
             rooms: Mutex::new(HashMap::new()),
             next_generation: AtomicU64::new(1),
@@ -54,8 +92,8 @@ impl RoomRegistry {
     pub async fn request<T>(
         self: &Arc<Self>,
         room_id: &str,
-        mut make: impl FnMut(oneshot::Sender<T>) -> RoomCommand,
-    ) -> Result<(T, mpsc::Sender<RoomCommand>), RoomUnavailable> {
+        mut make: impl FnMut(oneshot::Sender<T>) -> K::Command,
+    ) -> Result<(T, mpsc::Sender<K::Command>), RoomUnavailable> {
         for _ in 0..ATTEMPTS {
             let (reply, answer) = oneshot::channel();
             let commands = self.handle(room_id).commands;
@@ -71,7 +109,7 @@ impl RoomRegistry {
 
     /// Sends a command to a room only if it is loaded; a room that is not
     /// loaded has no connections to tell.
-    pub async fn send_if_loaded(&self, room_id: &str, command: RoomCommand) {
+    pub async fn send_if_loaded(&self, room_id: &str, command: K::Command) {
         let commands = self
             .lock()
             .get(room_id)
@@ -82,12 +120,11 @@ impl RoomRegistry {
     }
 
     /// Returns the ids of the loaded rooms.
-    #[allow(dead_code)]
     pub fn loaded(&self) -> Vec<Arc<str>> {
         self.lock().keys().cloned().collect()
     }
 
-    fn handle(self: &Arc<Self>, room_id: &str) -> Handle {
+    fn handle(self: &Arc<Self>, room_id: &str) -> Handle<K> {
         let mut rooms = self.lock();
         if let Some(handle) = rooms.get(room_id)
             && !handle.commands.is_closed()
@@ -105,13 +142,13 @@ impl RoomRegistry {
         rooms.insert(room_id.clone(), handle.clone());
         drop(rooms);
 
-        RoomActor::spawn(
+        K::spawn(
             room_id,
             generation,
             receiver,
             self.store.clone(),
             Arc::clone(self),
-            self.settings,
+            self.settings.clone(),
         );
         handle
     }
@@ -123,7 +160,7 @@ impl RoomRegistry {
         &self,
         room_id: &str,
         generation: u64,
-        commands: &mpsc::Receiver<RoomCommand>,
+        commands: &mpsc::Receiver<K::Command>,
     ) -> bool {
         let mut rooms = self.lock();
         if !commands.is_empty() {
@@ -151,7 +188,7 @@ impl RoomRegistry {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Handle>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Handle<K>>> {
         self.rooms
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())

@@ -7,6 +7,7 @@ use lectern_board::ConnectionId;
 use lectern_store::{Room, Store};
 use warp::Filter;
 
+use crate::class::ClassRegistry;
 use crate::codes::normalize_room_code;
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -17,6 +18,8 @@ use crate::room::RoomRegistry;
 pub struct AppState {
     pub store: Store,
     pub rooms: Arc<RoomRegistry>,
+    /// Class actors: control connections and quiz runs.
+    pub classes: Arc<ClassRegistry>,
     pub settings: Settings,
     /// The base of join links, without a trailing slash; set once the
     /// listening port is known.
@@ -29,12 +32,18 @@ pub struct AppState {
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
-    pub fn new(store: Store, rooms: Arc<RoomRegistry>, settings: Settings) -> Self {
+    pub fn new(
+        store: Store,
+        rooms: Arc<RoomRegistry>,
+        classes: Arc<ClassRegistry>,
+        settings: Settings,
+    ) -> Self {
         Self {
             join_limiter: RateLimiter::new(settings.limits.joins_per_minute),
             login_limiter: RateLimiter::new(settings.limits.logins_per_minute),
             store,
             rooms,
+            classes,
             settings,
             public_url: OnceLock::new(),
             next_connection: AtomicU64::new(1),

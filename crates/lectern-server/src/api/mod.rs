@@ -1,9 +1,12 @@
-//! The REST API under `/api/v1`, the board WebSocket and the static site.
+//! The REST API under `/api/v1`, the board and control WebSockets and the
+//! static site.
 
 mod auth;
 mod board;
+mod control;
 mod extract;
 mod openapi;
+mod quiz_runs;
 mod quizzes;
 mod rooms;
 mod tokens;
@@ -29,6 +32,8 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
             .unify()
             .or(quizzes::routes(state.clone()))
             .unify()
+            .or(quiz_runs::routes(state.clone()))
+            .unify()
             .or(openapi::routes())
             .unify(),
     );
@@ -40,7 +45,9 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
 
     api.or(health)
         .unify()
-        .or(board::socket_route(state))
+        .or(board::socket_route(state.clone()))
+        .unify()
+        .or(control::socket_route(state))
         .unify()
         .or(crate::site::routes())
         .unify()

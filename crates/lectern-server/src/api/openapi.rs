@@ -82,7 +82,7 @@ pub struct ParticipantPermissionsView {
 #[openapi(
     info(
         title = "Lectern REST API",
-        description = "Rooms, the shared board, API tokens and quizzes. \
+        description = "Rooms, the shared board, API tokens, quizzes and quiz results. \
             Authenticate with `Authorization: Bearer <token>`: a login token \
             from `POST /api/v1/auth/login`, an API token (`lct_...`) from \
             `POST /api/v1/tokens`, or a student token from a room join."
@@ -116,6 +116,11 @@ pub struct ParticipantPermissionsView {
         super::quizzes::questions::reorder_questions,
         super::quizzes::transfer::import_quiz,
         super::quizzes::transfer::export_quiz,
+        super::quiz_runs::list_runs,
+        super::quiz_runs::run_results,
+        super::quiz_runs::run_results_csv,
+        super::quiz_runs::question_results,
+        super::quiz_runs::student_results,
         openapi_json,
         docs_page,
     ),
@@ -126,6 +131,7 @@ pub struct ParticipantPermissionsView {
         (name = "board", description = "Board export and restore"),
         (name = "tokens", description = "API tokens for scripts and tools"),
         (name = "quizzes", description = "Quiz authoring, import and export"),
+        (name = "quiz runs", description = "Results of live quiz runs in a room"),
         (name = "docs", description = "This document and its HTML page"),
     )
 )]

@@ -14,6 +14,7 @@ use warp::{Filter, Rejection, Reply};
 use super::openapi::{ErrorResponse, JoinResponse, ParticipantPermissionsView};
 use super::{json_body, principal};
 use crate::auth::{Principal, RoomRole, hash_token, new_token};
+use crate::class::ClassCommand;
 use crate::clock::now_millis;
 use crate::codes::new_room_code;
 use crate::error::ApiError;
@@ -296,7 +297,7 @@ async fn show_room(
     tag = "rooms",
     params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
     responses(
-        (status = 200, description = "The closed room; board connections close with code 4000", body = RoomView),
+        (status = 200, description = "The closed room; board and control connections close with code 4000, and a quiz run that has not ended is ended", body = RoomView),
         (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
         (status = 403, description = "The token lacks the right", body = ErrorResponse),
         (status = 404, description = "No such room", body = ErrorResponse),
@@ -329,6 +330,21 @@ async fn close_room(
         )
         .await;
     let _ = closed.await;
+
+    // `request` loads the class actor when needed, so that a run that has
+    // not ended is ended and saved even when nobody is connected.
+    let classes = state
+        .classes
+        .request(&room.id, |done| ClassCommand::Close {
+            code: close_code::ROOM_CLOSED,
+            reason: "the lecturer closed the room".to_owned(),
+            end_run: true,
+            done,
+        })
+        .await;
+    if let Err(error) = classes {
+        tracing::error!(room = %room.id, %error, "closing the room's control channel failed");
+    }
     tracing::info!(room = %room.id, user = %user.id, "room closed");
 
     let room = state.room(&code).await?;

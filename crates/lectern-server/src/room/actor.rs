@@ -15,9 +15,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
-use super::close_code;
-use super::registry::RoomRegistry;
+use super::{RoomRegistry, close_code};
 use crate::clock::now_millis;
+use crate::registry::RoomActorKind;
 
 /// Maximum number of commands handled before their updates are stored and delivered.
 const MAX_BATCH: usize = 256;
@@ -114,6 +114,26 @@ struct Member {
 pub struct ActorSettings {
     pub idle_timeout: Duration,
     pub compact_after_updates: u64,
+}
+
+/// The kind of the board's room actor, for the [`RoomRegistry`].
+#[derive(Debug)]
+pub struct BoardActor;
+
+impl RoomActorKind for BoardActor {
+    type Command = RoomCommand;
+    type Settings = ActorSettings;
+
+    fn spawn(
+        room_id: Arc<str>,
+        generation: u64,
+        commands: mpsc::Receiver<RoomCommand>,
+        store: Store,
+        registry: Arc<RoomRegistry>,
+        settings: ActorSettings,
+    ) {
+        RoomActor::spawn(room_id, generation, commands, store, registry, settings);
+    }
 }
 
 pub(crate) struct RoomActor {

@@ -1,13 +1,15 @@
 //! Room actors: one task per loaded room owns its board and connections.
 
 mod actor;
-mod registry;
 
+pub use crate::registry::RoomUnavailable;
 pub(crate) use actor::load_rights;
 pub use actor::{
-    AccessTarget, ActorSettings, CloseSignal, ConnectionLink, JoinRequest, RoomCommand,
+    AccessTarget, ActorSettings, BoardActor, CloseSignal, ConnectionLink, JoinRequest, RoomCommand,
 };
-pub use registry::{RoomRegistry, RoomUnavailable};
+
+/// The registry of loaded rooms' board actors.
+pub type RoomRegistry = crate::registry::Registry<BoardActor>;
 
 /// WebSocket close codes the server sends, with the reason text beside them.
 pub mod close_code {

@@ -1,0 +1,95 @@
+//! The control WebSocket, `/ws/control/{code}?token=T`.
+
+use serde::Deserialize;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::ws::Ws;
+use warp::{Filter, Rejection, Reply};
+
+use super::extract::resolve_token;
+use crate::auth::{RoomRole, TOKEN_COOKIE};
+use crate::class::connection::{self, ControlLimits, ControlTicket};
+use crate::class::protocol::Role;
+use crate::error::ApiError;
+use crate::state::{SharedState, with_state};
+
+#[derive(Debug, Deserialize)]
+struct SocketQuery {
+    token: Option<String>,
+}
+
+/// `/ws/control/{code}?token=T`: checks the token before the upgrade, so a
+/// bad one gets a plain 401, 403, 404 or 410 instead of an opened socket.
+pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
+    warp::path!("ws" / "control" / String)
+        .and(warp::get())
+        .and(warp::query::<SocketQuery>())
+        .and(warp::cookie::optional::<String>(TOKEN_COOKIE))
+        .and(with_state(state))
+        .and_then(authorize_socket)
+        .untuple_one()
+        .and(warp::ws())
+        .map(|ticket: ControlTicket, state: SharedState, ws: Ws| {
+            let limits = state.settings.limits.clone();
+            let limits = ControlLimits {
+                max_message_bytes: limits.max_control_message_bytes,
+                outbox_messages: limits.outbox_frames,
+                ping_interval: limits.ping_interval,
+                messages_per_second: limits.control_messages_per_second,
+            };
+            let connection_id = state.next_connection_id();
+            let classes = state.classes.clone();
+            ws.max_message_size(limits.max_message_bytes)
+                .max_frame_size(limits.max_message_bytes)
+                .on_upgrade(move |socket| {
+                    connection::run(socket, connection_id, ticket, classes, limits)
+                })
+                .into_response()
+        })
+        .boxed()
+}
+
+async fn authorize_socket(
+    code: String,
+    query: SocketQuery,
+    cookie: Option<String>,
+    state: SharedState,
+) -> Result<(ControlTicket, SharedState), Rejection> {
+    let token = query
+        .token
+        .or(cookie)
+        .ok_or_else(|| ApiError::unauthorized("missing token; add ?token=<token> to the URL"))?;
+    let principal = resolve_token(&state, &token).await?;
+    let room = state.room(&code).await?;
+
+    let role = match principal.role_in(&room) {
+        Ok(role) => role,
+        Err(error) => {
+            tracing::warn!(room = %room.id, "control connection denied: {}", error.message);
+            return Err(error.into());
+        }
+    };
+    if room.is_closed() {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "room_closed",
+            format!("room {} is closed", room.code),
+        )
+        .into());
+    }
+
+    let participant_id = role.participant_id().to_owned();
+    let (role, name) = match &role {
+        RoomRole::Lecturer(user) => (Role::Lecturer, user.name.clone()),
+        RoomRole::Student(participant) => (Role::Student, participant.name.clone()),
+    };
+    let ticket = ControlTicket {
+        room_id: room.id.clone(),
+        room_code: room.code.clone(),
+        participant_id,
+        role,
+        name,
+    };
+    Ok((ticket, state))
+}

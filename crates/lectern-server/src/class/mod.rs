@@ -1,0 +1,16 @@
+//! The room control channel: one class actor per loaded room owns the
+//! room's control connections and its live quiz run.
+//!
+//! It runs beside the board's room actor ([`crate::room`]) and shares
+//! nothing with it but the room id. docs/control-protocol.md describes the
+//! messages.
+
+mod actor;
+pub mod connection;
+pub mod protocol;
+pub mod quiz;
+
+pub use actor::{ClassActorKind, ClassCommand, ClassSettings, ControlJoin, ControlLink};
+
+/// The registry of loaded rooms' class actors.
+pub type ClassRegistry = crate::registry::Registry<ClassActorKind>;
