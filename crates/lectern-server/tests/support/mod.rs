@@ -525,3 +525,169 @@ pub fn awareness_update(client_id: u64, clock: u64, state: &str) -> Vec<u8> {
     lectern_board::encoding::write_var_string(&mut out, state);
     out
 }
+
+impl TestServer {
+    pub fn control_url(&self, code: &str, token: &str) -> String {
+        format!(
+            "{}/ws/control/{code}?token={token}",
+            self.base.replace("http://", "ws://")
+        )
+    }
+
+    /// Creates a quiz owned by the holder of `token` and returns its id.
+    pub async fn create_quiz(&self, token: &str, quiz: Value) -> String {
+        let (status, body) = self
+            .call("POST", "/api/v1/quizzes", Some(token), Some(quiz))
+            .await;
+        assert_eq!(status, 201, "create quiz failed: {body}");
+        body["id"].as_str().expect("quiz id").to_owned()
+    }
+
+    /// Sends a GET request and returns the status, the headers and the
+    /// body as text.
+    pub async fn get_text(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("body"))
+    }
+}
+
+/// A quiz of two single-choice questions, `time_limit_secs` each: the
+/// answer to "Largest planet?" is choice 1, to "Red planet?" choice 0.
+pub fn planets_quiz(time_limit_secs: u32) -> Value {
+    json!({
+        "title": "Planets",
+        "questions": [
+            { "id": "q1", "text": "Largest planet?", "type": "single_choice",
+              "time_limit_secs": time_limit_secs,
+              "choices": [ { "text": "Mars", "weight": 0, "feedback": "Mars is small." },
+                           { "text": "Jupiter", "weight": 100 } ],
+              "feedback": { "general": "Jupiter is a gas giant." } },
+            { "id": "q2", "text": "Red planet?", "type": "single_choice",
+              "time_limit_secs": time_limit_secs,
+              "choices": [ { "text": "Mars", "weight": 100 },
+                           { "text": "Venus", "weight": 0 } ] }
+        ]
+    })
+}
+
+/// A control channel client that keeps the raw text of every message.
+pub struct ControlClient {
+    pub socket: Socket,
+    /// Raw text of every message received so far, in order.
+    pub log: Vec<String>,
+    /// The `welcome` message.
+    pub welcome: Value,
+}
+
+impl ControlClient {
+    /// Connects and reads `welcome` and the first `quiz.state`; returns the
+    /// client and that state.
+    pub async fn connect(server: &TestServer, code: &str, token: &str) -> (ControlClient, Value) {
+        let (socket, _) = tokio_tungstenite::connect_async(server.control_url(code, token))
+            .await
+            .expect("control WebSocket connects");
+        let mut client = ControlClient {
+            socket,
+            log: Vec::new(),
+            welcome: Value::Null,
+        };
+        let welcome = client.next().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        client.welcome = welcome;
+        let state = client.next().await;
+        assert_eq!(state["type"], "quiz.state", "{state}");
+        (client, state)
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.send_text(&message.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(WsMessage::text(text.to_owned()))
+            .await
+            .expect("message sent");
+    }
+
+    /// Returns the next message as JSON. Panics on close or after [`WAIT`].
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("timed out waiting for a control message");
+            match next {
+                Some(Ok(WsMessage::Text(text))) => {
+                    self.log.push(text.to_string());
+                    return serde_json::from_str(&text).expect("server messages are JSON");
+                }
+                Some(Ok(WsMessage::Close(frame))) => {
+                    panic!("connection closed while a message was expected: {frame:?}")
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => panic!("WebSocket error: {error}"),
+                None => panic!("connection ended while a message was expected"),
+            }
+        }
+    }
+
+    /// Skips messages until one satisfies `check`, and returns it.
+    pub async fn until(&mut self, check: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let message = self.next().await;
+            if check(&message) {
+                return message;
+            }
+        }
+    }
+
+    /// Waits for the next message of `type_name`.
+    pub async fn next_of(&mut self, type_name: &str) -> Value {
+        self.until(|message| message["type"] == type_name).await
+    }
+
+    /// Waits for a `quiz.state` whose run is in `phase`, and returns its run.
+    pub async fn state_in(&mut self, phase: &str) -> Value {
+        let state = self
+            .until(|message| message["type"] == "quiz.state" && message["run"]["phase"] == phase)
+            .await;
+        state["run"].clone()
+    }
+
+    /// Sends `message` with `ref` and waits for the error that copies it.
+    pub async fn expect_error(&mut self, mut message: Value, reference: &str) -> Value {
+        message["ref"] = json!(reference);
+        self.send(message).await;
+        self.until(|reply| reply["type"] == "error" && reply["ref"] == reference)
+            .await
+    }
+
+    /// Waits until the server closes the connection and returns the close
+    /// code and reason. Messages before the close are logged.
+    pub async fn closed(&mut self) -> Option<(u16, String)> {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .expect("timed out waiting for the close");
+            match next {
+                Some(Ok(WsMessage::Text(text))) => self.log.push(text.to_string()),
+                Some(Ok(WsMessage::Close(frame))) => {
+                    return frame
+                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+}
