@@ -691,3 +691,21 @@ impl ControlClient {
         }
     }
 }
+
+/// Opens a control WebSocket that the server must refuse before the
+/// upgrade; returns the HTTP status and the JSON error body.
+pub async fn control_refusal(url: &str) -> (u16, Value) {
+    match tokio_tungstenite::connect_async(url).await {
+        Ok(_) => panic!("the upgrade to {url} was accepted"),
+        Err(tungstenite::Error::Http(response)) => {
+            let status = response.status().as_u16();
+            let body = response
+                .body()
+                .as_ref()
+                .map(|bytes| serde_json::from_slice(bytes).expect("JSON error body"))
+                .unwrap_or(Value::Null);
+            (status, body)
+        }
+        Err(error) => panic!("unexpected WebSocket error: {error}"),
+    }
+}
