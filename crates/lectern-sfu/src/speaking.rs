@@ -98,9 +98,14 @@ impl SpeakingDetector {
         if self.quiet_for_hangover(now) {
             self.loud_since = None;
         }
-        let wanted = self.loud_since.is_some_and(|since| {
-            now.saturating_duration_since(since) >= self.config.activate_after
-        });
+        // Speaking needs a run of loud packets spanning `activate_after`, not one loud packet
+        // followed by quiet ones.
+        let wanted = match (self.loud_since, self.last_loud) {
+            (Some(since), Some(last)) => {
+                last.saturating_duration_since(since) >= self.config.activate_after
+            }
+            _ => false,
+        };
         if wanted == self.reported {
             return None;
         }
