@@ -72,13 +72,13 @@ export function ChoicesEditor({ question, update }: AnswerEditorProps) {
         legend={t('authoring.choices.legend')}
         hint={t(multiple ? 'authoring.choices.hintMultiple' : 'authoring.choices.hintSingle')}
       >
-        <ol class="rows">
+        <ol class="edit-rows">
           {choices.map((item, index) => {
             const name = t('authoring.choices.name', { n: index + 1 })
             const rowId = fieldDomId(key, `choices[${index}]`)
             const correctId = `${rowId}-correct`
             return (
-              <li key={item.key} class="row" data-testid="choice-row">
+              <li key={item.key} class="edit-row" data-testid="choice-row">
                 <div class="row-fields">
                   <TextField
                     questionKey={key}
@@ -195,14 +195,14 @@ export function NumericEditor({ question, update }: AnswerEditorProps) {
 
   return (
     <ListGroup questionKey={key} field="answers" legend={t('authoring.numeric.legend')} hint={t('authoring.numeric.hint')}>
-      <ol class="rows">
+      <ol class="edit-rows">
         {answers.map((item, index) => {
           const name = t('authoring.numeric.name', { n: index + 1 })
           const field = `answers[${index}]`
           const rowId = fieldDomId(key, field)
           const set = (patch: Partial<typeof item>) => update({ numericAnswers: replaceAt(answers, index, { ...item, ...patch }) })
           return (
-            <li key={item.key} class="row" data-testid="numeric-row">
+            <li key={item.key} class="edit-row" data-testid="numeric-row">
               <ListGroup questionKey={key} field={field} legend={name}>
                 <div class="row-fields">
                   <div class="field narrow">
@@ -263,13 +263,13 @@ export function ShortTextEditor({ question, update }: AnswerEditorProps) {
   return (
     <>
       <ListGroup questionKey={key} field="accepted" legend={t('authoring.shortText.legend')} hint={t('authoring.shortText.hint')}>
-        <ol class="rows">
+        <ol class="edit-rows">
           {accepted.map((item, index) => {
             const name = t('authoring.shortText.name', { n: index + 1 })
             const field = `accepted[${index}]`
             const set = (patch: Partial<typeof item>) => update({ accepted: replaceAt(accepted, index, { ...item, ...patch }) })
             return (
-              <li key={item.key} class="row" data-testid="accepted-row">
+              <li key={item.key} class="edit-row" data-testid="accepted-row">
                 <div class="row-fields">
                   <TextField questionKey={key} field={`${field}.text`} label={name} value={item.text}
                     onValue={(text) => set({ text })} testId="accepted-text" maxLength={500} class="grow" />
@@ -322,12 +322,12 @@ export function TextListEditor(props: TextListProps) {
   }
   return (
     <ListGroup questionKey={key} field={field} legend={props.legend} hint={props.hint}>
-      <ol class="rows">
+      <ol class="edit-rows">
         {items.map((item, index) => {
           const name = t(props.nameKey, { n: index + 1 })
           const path = `${field}[${index}]`
           return (
-            <li key={item.key} class="row" data-testid={`${props.testId}-row`}>
+            <li key={item.key} class="edit-row" data-testid={`${props.testId}-row`}>
               <div class="row-fields">
                 <TextField questionKey={key} field={path} label={name} value={item.text}
                   onValue={(text) => props.onItems(replaceAt(items, index, { ...item, text }))}
@@ -357,13 +357,13 @@ export function MatchingEditor({ question, update }: AnswerEditorProps) {
   return (
     <>
       <ListGroup questionKey={key} field="pairs" legend={t('authoring.matching.legend')} hint={t('authoring.matching.hint')}>
-        <ol class="rows">
+        <ol class="edit-rows">
           {pairs.map((item, index) => {
             const name = t('authoring.matching.name', { n: index + 1 })
             const field = `pairs[${index}]`
             const set = (patch: Partial<typeof item>) => update({ pairs: replaceAt(pairs, index, { ...item, ...patch }) })
             return (
-              <li key={item.key} class="row" data-testid="match-row">
+              <li key={item.key} class="edit-row" data-testid="match-row">
                 <div class="row-fields">
                   <TextField questionKey={key} field={`${field}.prompt`} label={t('authoring.matching.prompt', { n: index + 1 })}
                     value={item.prompt} onValue={(prompt) => set({ prompt })} testId="match-prompt" maxLength={500} class="grow" />

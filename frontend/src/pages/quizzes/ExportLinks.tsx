@@ -60,7 +60,7 @@ export function ExportLinks({ token, quizId, describedBy, onLogout }: ExportLink
       {FORMATS.map(({ format, labelKey, testId }) => (
         <a
           key={format}
-          class="button small"
+          class="button"
           href={exportUrl(quizId, format)}
           download
           data-testid={testId}

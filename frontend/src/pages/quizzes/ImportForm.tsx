@@ -183,7 +183,7 @@ export function ImportForm({ token, onImported, onLogout }: ImportFormProps) {
             </p>
           )}
         </div>
-        <div class="inline-form form">
+        <div class="inline-form form import-options">
           <div class="field">
             <label for="quiz-import-format">{t('authoring.import.format')}</label>
             <select

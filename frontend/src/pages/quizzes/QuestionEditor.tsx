@@ -53,7 +53,7 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
             testPrefix="question"
           />
           {confirming ? (
-            <span class="confirm">
+            <span class="confirm-group">
               <span class="confirm-text">{t('authoring.question.deleteConfirm', { n: index + 1 })}</span>
               <button type="button" class="button small danger" data-testid="question-delete-confirm" onClick={onRemove}>
                 {t('authoring.question.deleteYes')}
@@ -109,9 +109,9 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
           min={5}
           max={600}
           hint={t('authoring.question.timeLimitHint')}
-          class="narrow"
+          class="medium"
         />
-        <div class="field narrow">
+        <div class="field medium">
           <label for={fieldDomId(key, 'points')}>{t('authoring.field.points')}</label>
           <select
             id={fieldDomId(key, 'points')}

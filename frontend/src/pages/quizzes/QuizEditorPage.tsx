@@ -310,21 +310,21 @@ export function QuizEditorPage({ token, id, onLogout }: QuizEditorPageProps) {
                 {t(saveStateText)}
               </span>
               {stored && <ExportLinks token={token} quizId={stored.id} onLogout={onLogout} />}
-            </div>
-            {conflict && (
-              <div class="notice notice-error conflict" role="alert" id="quiz-conflict" tabIndex={-1} data-testid="quiz-conflict">
-                <p>{t('authoring.editor.conflict')}</p>
-                <div class="actions">
-                  <button type="button" class="button" data-testid="quiz-reload" onClick={() => void load()}>
-                    {t('authoring.editor.reload')}
-                  </button>
-                  <button type="button" class="button danger" data-testid="quiz-overwrite" onClick={() => void overwrite()}>
-                    {t('authoring.editor.overwrite')}
-                  </button>
+              {conflict && (
+                <div class="notice notice-error conflict" role="alert" id="quiz-conflict" tabIndex={-1} data-testid="quiz-conflict">
+                  <p>{t('authoring.editor.conflict')}</p>
+                  <div class="actions">
+                    <button type="button" class="button" data-testid="quiz-reload" onClick={() => void load()}>
+                      {t('authoring.editor.reload')}
+                    </button>
+                    <button type="button" class="button danger" data-testid="quiz-overwrite" onClick={() => void overwrite()}>
+                      {t('authoring.editor.overwrite')}
+                    </button>
+                  </div>
                 </div>
-              </div>
-            )}
-            <QuizErrorNotice error={saveError} testId="quiz-save-error" />
+              )}
+              <QuizErrorNotice error={saveError} testId="quiz-save-error" />
+            </div>
             <QuizErrorNotice error={validateError} testId="quiz-validate-error" />
           </div>
         </ProblemContext.Provider>

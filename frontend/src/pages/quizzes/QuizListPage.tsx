@@ -126,7 +126,7 @@ function QuizCard({ item, token, onDeleted, onLogout }: QuizCardProps) {
       <div class="actions">
         <ExportLinks token={token} quizId={item.id} describedBy={headingId} onLogout={onLogout} />
         {confirming ? (
-          <span class="confirm">
+          <span class="confirm-group">
             <span class="confirm-text">{t('authoring.list.deleteConfirm', { title: item.title })}</span>
             <button type="button" class="button danger" id={`${headingId}-confirm`} data-testid="quiz-delete-confirm" disabled={busy} onClick={remove}>
               {t('authoring.list.deleteYes')}
