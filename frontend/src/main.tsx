@@ -38,9 +38,9 @@ function App() {
     case 'quizzes':
       return token ? <QuizListPage token={token} onLogout={logout} /> : <LoginRedirect />
     case 'quiz':
-      // A new draft gets a fresh editor, but the first save of a draft
-      // only changes the URL to its id and keeps the editor as it is.
-      return token ? <QuizEditorPage key={route.id === null ? 'new' : 'stored'} token={token} id={route.id} onLogout={logout} /> : <LoginRedirect />
+      // Not keyed by id: the first save of a draft changes the URL to the new
+      // id, and the editor stays as it is.
+      return token ? <QuizEditorPage token={token} id={route.id} onLogout={logout} /> : <LoginRedirect />
     case 'not-found':
       return (
         <Layout title={t('notFound.title')}>

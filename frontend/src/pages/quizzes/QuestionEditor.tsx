@@ -55,7 +55,7 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
           {confirming ? (
             <span class="confirm-group">
               <span class="confirm-text">{t('authoring.question.deleteConfirm', { n: index + 1 })}</span>
-              <button type="button" class="button small danger" data-testid="question-delete-confirm" onClick={onRemove}>
+              <button type="button" class="button small danger" id={`${rowId}-delete-confirm`} data-testid="question-delete-confirm" onClick={onRemove}>
                 {t('authoring.question.deleteYes')}
               </button>
               <button
@@ -76,7 +76,10 @@ export function QuestionEditor({ question, index, count, onChange, onMove, onRem
               id={`${rowId}-delete`}
               data-testid="question-delete"
               aria-describedby={headingId}
-              onClick={() => setConfirming(true)}
+              onClick={() => {
+                setConfirming(true)
+                focusSoon(`${rowId}-delete-confirm`)
+              }}
             >
               {t('authoring.question.delete')}
             </button>

@@ -1,4 +1,6 @@
 // @vitest-environment jsdom
+import { render } from 'preact'
+import { act } from 'preact/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setLanguage } from '../../i18n'
 import { QuizEditorPage } from './QuizEditorPage'
@@ -35,6 +37,7 @@ beforeEach(() => {
     .on('GET /api/v1/quizzes/quiz-1', () => json(view(QUIZ, 2)))
     .on('POST /api/v1/quizzes/validate', () => json({ valid: true }))
     .on('PUT /api/v1/quizzes/quiz-1', (request) => json(view(JSON.parse(request.body!), 3)))
+    .on('PUT /api/v1/quizzes/quiz-9', (request) => json({ ...view(JSON.parse(request.body!), 2), id: 'quiz-9' }))
   vi.stubGlobal('fetch', fake.fetch)
 })
 
@@ -219,6 +222,34 @@ describe('QuizEditorPage', () => {
     const sent = JSON.parse(fake.to('POST /api/v1/quizzes')[0].body!) as QuizJson
     expect(sent.title).toBe('Every type')
     expect(sent.questions.map((question) => question.type)).toEqual([...QUESTION_TYPES])
+  })
+
+  it('keeps the draft when the route gets its id', async () => {
+    history.replaceState(null, '', '/quizzes/new')
+    fake.on('POST /api/v1/quizzes', (request) => json({ ...view(JSON.parse(request.body!), 1), id: 'quiz-9' }, 201))
+    const root = await openEditor(null)
+    await type(byTestId(root, 'quiz-title'), 'Draft')
+    await type(byTestId(root, 'question-text'), 'Question')
+    await type(allByTestId(root, 'choice-text')[0], 'Yes')
+    await type(allByTestId(root, 'choice-text')[1], 'No')
+    const title = byTestId<HTMLInputElement>(root, 'quiz-title')!
+    await click(byTestId(root, 'quiz-save'))
+    await waitFor(() => location.pathname === '/quizzes/quiz-9')
+
+    // main.tsx renders the editor again with the id from the new URL.
+    await act(() => {
+      render(<QuizEditorPage token="tok" id="quiz-9" onLogout={() => {}} />, root)
+    })
+    await waitFor(() => true)
+    expect(fake.to('GET /api/v1/quizzes/quiz-9')).toHaveLength(0)
+    expect(byTestId(root, 'quiz-title')).toBe(title)
+    expect(title.value).toBe('Draft')
+    expect(byTestId(root, 'quiz-save-state')?.dataset.state).toBe('saved')
+
+    await type(title, 'Draft 2')
+    await click(byTestId(root, 'quiz-save'))
+    await waitFor(() => fake.to('PUT /api/v1/quizzes/quiz-9').length === 1)
+    expect(fake.to('PUT /api/v1/quizzes/quiz-9')[0].headers['if-match']).toBe('"1"')
   })
 
   it('shows every problem after a failed save', async () => {

@@ -89,7 +89,19 @@ export function QuizEditorPage({ token, id, onLogout }: QuizEditorPageProps) {
   // Runs only when the route's id changes. After the first save of a draft
   // the route changes to the new id, and the page already contains that quiz.
   useEffect(() => {
-    if (id !== null && id === stored?.id) return
+    if (id === null) {
+      // Back at /quizzes/new after editing a stored quiz: start a new draft.
+      if (stored) {
+        setStored(null)
+        setSavedJson(null)
+        setQuiz(newQuiz())
+        setTouched(new Set())
+        setShowAll(false)
+        setServerProblems([])
+      }
+      return
+    }
+    if (id === stored?.id) return
     void load()
   }, [id])
 
