@@ -70,6 +70,13 @@ pub struct NetworkConfig {
     pub ice_servers: Vec<IceServer>,
     /// Also offer passive ICE-TCP candidates, for clients whose networks block UDP.
     pub ice_tcp: bool,
+    /// Time without traffic from a participant before its connection counts as disconnected.
+    /// Default 5 s, the `webrtc` crate's default.
+    pub ice_disconnected_timeout: Duration,
+    /// Further time after disconnection before the connection fails and the session is
+    /// closed. Default 25 s, the `webrtc` crate's default; a participant who vanishes without
+    /// closing is therefore removed after about 30 s.
+    pub ice_failed_timeout: Duration,
 }
 
 impl Default for NetworkConfig {
@@ -80,6 +87,8 @@ impl Default for NetworkConfig {
             public_ip: None,
             ice_servers: Vec::new(),
             ice_tcp: false,
+            ice_disconnected_timeout: Duration::from_secs(5),
+            ice_failed_timeout: Duration::from_secs(25),
         }
     }
 }

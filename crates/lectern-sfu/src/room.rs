@@ -149,11 +149,9 @@ impl RoomInner {
 
     /// Sends an event without waiting; a full channel drops it and counts the drop.
     pub(crate) fn emit(&self, event: RoomEvent) {
-        if let Err(error) = self.events.try_send(event) {
-            if matches!(error, mpsc::error::TrySendError::Full(_)) {
-                bump(&self.sfu.counters.events_dropped);
-                warn!("room event channel full; dropping an event");
-            }
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.events.try_send(event) {
+            bump(&self.sfu.counters.events_dropped);
+            warn!("room event channel full; dropping an event");
         }
     }
 
@@ -275,7 +273,7 @@ impl Room {
             watch::channel::<Arc<[SlotOutput]>>(Arc::from(Vec::new()));
         let (paused, paused_receiver) = watch::channel(false);
         let cancel = CancellationToken::new();
-        let session = Session::open(SessionParts {
+        let session = Box::pin(Session::open(SessionParts {
             participant: participant.clone(),
             serial,
             config: Arc::clone(&config),
@@ -287,7 +285,7 @@ impl Room {
             cancel: cancel.clone(),
             outputs,
             paused,
-        })
+        }))
         .await?;
         let session = Arc::new(session);
 

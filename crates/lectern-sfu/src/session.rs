@@ -122,7 +122,12 @@ impl Session {
         // mDNS stays off: the server neither announces `.local` names nor resolves the
         // browsers' ones, and the multicast socket would listen on every interface.
         let mut settings = SettingEngineBuilder::new()
-            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled);
+            .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
+            .with_ice_timeouts(
+                Some(network.ice_disconnected_timeout),
+                Some(network.ice_failed_timeout),
+                None,
+            );
         if let Some(public_ip) = network.public_ip {
             settings =
                 settings.with_nat_1to1_ips(vec![public_ip.to_string()], RTCIceCandidateType::Host);
@@ -132,16 +137,19 @@ impl Session {
         } else {
             Vec::new()
         };
-        let peer = PeerConnectionBuilder::new()
-            .with_media_engine(media_engine)
-            .with_interceptor_registry(registry)
-            .with_setting_engine(settings.build())
-            .with_handler(handler)
-            .with_udp_addrs(vec![parts.addr])
-            .with_tcp_addrs(tcp_addrs)
-            .build()
-            .await
-            .map_err(SfuError::webrtc(&participant, "open the peer connection"))?;
+        // The builder's future is about 20 KiB, so it lives on the heap.
+        let peer = Box::pin(
+            PeerConnectionBuilder::new()
+                .with_media_engine(media_engine)
+                .with_interceptor_registry(registry)
+                .with_setting_engine(settings.build())
+                .with_handler(handler)
+                .with_udp_addrs(vec![parts.addr])
+                .with_tcp_addrs(tcp_addrs)
+                .build(),
+        )
+        .await
+        .map_err(SfuError::webrtc(&participant, "open the peer connection"))?;
 
         let slot_tracks = (0..parts.config.audio_slots)
             .map(|slot| new_slot_track(&participant, parts.serial, slot))

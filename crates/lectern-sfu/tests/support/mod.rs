@@ -215,15 +215,17 @@ impl Client {
             state: state_tx,
             read_enabled: Arc::clone(&read_enabled),
         });
-        let peer = PeerConnectionBuilder::new()
-            .with_media_engine(media_engine)
-            .with_interceptor_registry(registry)
-            .with_setting_engine(settings)
-            .with_handler(handler)
-            .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
-            .build()
-            .await
-            .unwrap();
+        let peer = Box::pin(
+            PeerConnectionBuilder::new()
+                .with_media_engine(media_engine)
+                .with_interceptor_registry(registry)
+                .with_setting_engine(settings)
+                .with_handler(handler)
+                .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
+                .build(),
+        )
+        .await
+        .unwrap();
         let peer: Arc<dyn PeerConnection> = Arc::new(peer);
 
         let ssrc = 0x1000_0000 + u32::from(number);
