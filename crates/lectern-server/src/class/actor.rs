@@ -612,6 +612,7 @@ impl ClassActor {
         }
         info!(run = %run.id, "quiz run ended because the room closed");
         self.save_run(now).await;
+        self.broadcast_state(now);
     }
 
     /// Saves the run's phase and state. Returns false, after logging, when
@@ -682,7 +683,7 @@ impl ClassActor {
             return;
         }
 
-        match run.run.submit(participant_id, answer, received_at) {
+        match run.submit(participant_id, answer, received_at) {
             Ok(accepted) => self.pending.push(PendingAnswer {
                 connection,
                 reference,

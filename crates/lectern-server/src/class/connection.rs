@@ -133,8 +133,15 @@ async fn serve(
         alive: &alive,
         limits,
     };
-    if let Some(close) = reader.read_loop(stream).await {
+    let mut stream = stream;
+    if let Some(close) = reader.read_loop(&mut stream).await {
         let _ = reader_closer.send(close);
+        // Frames the client sent after the one that caused the close would
+        // sit unread, and closing a socket with unread data makes the
+        // kernel reset it, which can destroy the close frame in flight. So
+        // the reader discards frames until the client answers the close.
+        let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+        let _ = tokio::time::timeout(limits.ping_interval, drain).await;
     }
     let _ = commands.send(ClassCommand::Leave { connection }).await;
 
@@ -156,7 +163,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads frames until the peer or the actor ends the connection.
     /// Returns the close frame to send, if the reader decided to close.
-    async fn read_loop(&self, mut stream: SplitStream<WebSocket>) -> Option<CloseSignal> {
+    async fn read_loop(&self, stream: &mut SplitStream<WebSocket>) -> Option<CloseSignal> {
         let mut rate = MessageRate::new(self.limits.messages_per_second, std::time::Instant::now());
 
         loop {
@@ -319,6 +326,17 @@ async fn write_loop(
     };
 
     if let Some(signal) = close {
+        // Messages queued before the close, such as the errors before a
+        // flood's close or the final state before the room closes, still
+        // go out. A client too slow to keep up would not read them.
+        if signal.code != close_code::TRY_AGAIN_LATER {
+            while let Ok(text) = outbox.try_recv() {
+                let sent = tokio::time::timeout(send_timeout, sink.send(Message::text(text))).await;
+                if !matches!(sent, Ok(Ok(()))) {
+                    break;
+                }
+            }
+        }
         debug!(code = signal.code, reason = %signal.reason, "closing control connection");
         let _ = tokio::time::timeout(
             send_timeout,

@@ -146,6 +146,44 @@ impl QuizRun {
         }
     }
 
+    /// Submits a student's answer that arrived at `received_at`.
+    ///
+    /// An answer to a question that its deadline closed, arriving at or
+    /// after that deadline, is [`SubmitError::Late`], as it would have been
+    /// had the deadline timer not fired yet. `QuestionClosed` remains for
+    /// a question the lecturer closed early.
+    pub fn submit(
+        &mut self,
+        participant_id: &str,
+        answer: lectern_quiz::Answer,
+        received_at: u64,
+    ) -> Result<lectern_quiz::Accepted, SubmitError> {
+        let error = match self.run.submit(participant_id, answer, received_at) {
+            Ok(accepted) => return Ok(accepted),
+            Err(error) => error,
+        };
+        let SubmitError::QuestionClosed { index } = error else {
+            return Err(error);
+        };
+        let deadline = self
+            .run
+            .student_question()
+            .filter(|question| question.index == index)
+            .map(|question| question.deadline);
+        match (self.run.phase(), deadline) {
+            (Phase::QuestionClosed { closed_at, .. }, Some(deadline))
+                if closed_at >= deadline && received_at >= deadline =>
+            {
+                Err(SubmitError::Late {
+                    index,
+                    deadline,
+                    received_at,
+                })
+            }
+            _ => Err(error),
+        }
+    }
+
     /// Applies a lecturer's phase command at `now`.
     pub fn apply(&mut self, command: PhaseCommand, now: u64) -> Result<(), RunError> {
         match command {
