@@ -23,7 +23,7 @@ pub enum MediaPorts {
     /// NOTE: `webrtc` 0.21 binds the sockets itself and has no port-range or UDP-mux setting
     /// (its `SettingEngine` keeps both as a to-do), so the SFU probes a port with a throwaway
     /// bind and passes that address to the builder. Another process can take the port between
-    /// the probe and the real bind; the session then fails to start with a `WebRtc` error.
+    /// the probe and the real bind, and the session then fails to start with a `WebRtc` error.
     Range {
         /// First port, inclusive.
         min: u16,
@@ -57,13 +57,17 @@ pub struct ClientIceConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkConfig {
     /// Address the media sockets bind. `0.0.0.0` binds one socket per non-loopback interface
-    /// (the `webrtc` crate's expansion of a wildcard); a concrete address binds only that one.
+    /// (the `webrtc` crate's expansion of a wildcard), and a concrete address binds only that one.
     /// Tests use `127.0.0.1`, which keeps every candidate on loopback.
     pub bind_ip: IpAddr,
     /// Ports the media sockets bind.
     pub ports: MediaPorts,
     /// Public address of a 1:1 NAT in front of the server. When set, host candidates carry this
     /// address in place of the bound one.
+    ///
+    /// NOTE: `webrtc` 0.21 ignores its own NAT 1:1 setting, so the SFU rewrites the candidates
+    /// it hands out (answers, offers and trickled candidates). Only one address is supported,
+    /// and the server's ICE agent still pairs on the bound address.
     pub public_ip: Option<IpAddr>,
     /// STUN and TURN servers for browsers. The SFU itself gathers only host candidates: it is
     /// expected to have a reachable address, directly or through `public_ip`.
@@ -74,7 +78,7 @@ pub struct NetworkConfig {
     /// Default 5 s, the `webrtc` crate's default.
     pub ice_disconnected_timeout: Duration,
     /// Further time after disconnection before the connection fails and the session is
-    /// closed. Default 25 s, the `webrtc` crate's default; a participant who vanishes without
+    /// closed. Default 25 s, the `webrtc` crate's default. A participant who vanishes without
     /// closing is therefore removed after about 30 s.
     pub ice_failed_timeout: Duration,
 }
@@ -114,7 +118,7 @@ pub struct SfuConfig {
     /// Packets queued per subscriber before new packets for it are dropped. Default 64, about
     /// 1.3 s of one 20 ms Opus stream or 0.4 s with all three default slots active.
     pub subscriber_queue: usize,
-    /// Capacity of a room's event channel; events beyond it are dropped and counted.
+    /// Capacity of a room's event channel. Events beyond it are dropped and counted.
     /// Default 1024.
     pub event_queue: usize,
     /// Speaking detector tuning.
@@ -147,7 +151,7 @@ impl SfuConfig {
         }
         if self.audio_slots == 0 || self.audio_slots > usize::from(u8::MAX) {
             return Err(SfuError::InvalidConfig(format!(
-                "audio_slots is {}; it must be between 1 and 255",
+                "audio_slots is {}, but it must be between 1 and 255",
                 self.audio_slots
             )));
         }
@@ -255,5 +259,75 @@ mod tests {
             ..SfuConfig::default()
         };
         assert!(matches!(config.validate(), Err(SfuError::InvalidConfig(_))));
+    }
+}
+
+/// Replaces the address of a host candidate (`candidate:<foundation> <component> <transport>
+/// <priority> <address> <port> typ host ...`) with `public_ip`. Other candidates are returned
+/// unchanged.
+///
+/// `webrtc` 0.21 stores `SettingEngine::with_nat_1to1_ips` but no gathering code reads it, so
+/// the SFU applies the 1:1 NAT mapping itself to every candidate it hands out.
+pub(crate) fn map_host_candidate(candidate: &str, public_ip: IpAddr) -> String {
+    let fields: Vec<&str> = candidate.split(' ').collect();
+    let is_host = fields.get(6) == Some(&"typ") && fields.get(7) == Some(&"host");
+    if !is_host || fields.len() < 8 {
+        return candidate.to_owned();
+    }
+    let public_ip = public_ip.to_string();
+    let mut mapped = fields;
+    mapped[4] = &public_ip;
+    mapped.join(" ")
+}
+
+/// Applies [`map_host_candidate`] to every `a=candidate:` line of an SDP description.
+pub(crate) fn map_sdp_candidates(sdp: &str, public_ip: IpAddr) -> String {
+    let mut mapped = String::with_capacity(sdp.len());
+    for line in sdp.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        match body.strip_prefix("a=") {
+            Some(candidate) if candidate.starts_with("candidate:") => {
+                mapped.push_str("a=");
+                mapped.push_str(&map_host_candidate(candidate, public_ip));
+                mapped.push_str(&line[body.len()..]);
+            }
+            _ => mapped.push_str(line),
+        }
+    }
+    mapped
+}
+
+#[cfg(test)]
+mod nat_tests {
+    use super::*;
+
+    const PUBLIC: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
+
+    #[test]
+    fn host_candidate_gets_public_address() {
+        let mapped = map_host_candidate(
+            "candidate:1 1 udp 2130706431 10.0.0.5 40000 typ host",
+            PUBLIC,
+        );
+        assert_eq!(
+            mapped,
+            "candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host"
+        );
+    }
+
+    #[test]
+    fn relay_candidate_is_unchanged() {
+        let candidate =
+            "candidate:2 1 udp 16777215 198.51.100.1 3478 typ relay raddr 10.0.0.5 rport 40000";
+        assert_eq!(map_host_candidate(candidate, PUBLIC), candidate);
+    }
+
+    #[test]
+    fn sdp_candidate_lines_are_mapped() {
+        let sdp = "v=0\r\na=candidate:1 1 udp 1 10.0.0.5 40000 typ host\r\na=mid:0\r\n";
+        assert_eq!(
+            map_sdp_candidates(sdp, PUBLIC),
+            "v=0\r\na=candidate:1 1 udp 1 203.0.113.7 40000 typ host\r\na=mid:0\r\n"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub enum SfuError {
     },
     /// The offer has no audio media section.
     #[error(
-        "the offer from participant {participant} has no audio m-line; add an audio transceiver before creating the offer"
+        "the offer from participant {participant} has no audio m-line: add an audio transceiver before creating the offer"
     )]
     NoAudioMedia {
         /// Participant whose offer was rejected.
@@ -24,7 +24,7 @@ pub enum SfuError {
     },
     /// The offer's audio sections list no Opus codec.
     #[error(
-        "the offer from participant {participant} does not include Opus (offered: {offered}); the SFU forwards only Opus"
+        "the offer from participant {participant} does not include Opus (offered: {offered}), but the SFU forwards only Opus"
     )]
     OpusNotOffered {
         /// Participant whose offer was rejected.
@@ -33,10 +33,10 @@ pub enum SfuError {
         offered: String,
     },
     /// No session exists for the participant in this room.
-    #[error("no SFU session for participant {0}; create one with Room::join first")]
+    #[error("no SFU session for participant {0}: create one with Room::join first")]
     UnknownSession(ParticipantId),
     /// The participant already has a session in this room.
-    #[error("participant {0} already has an SFU session; call Room::leave before joining again")]
+    #[error("participant {0} already has an SFU session: call Room::leave before joining again")]
     SessionExists(ParticipantId),
     /// The participant's session was closed, because it left or its connection failed.
     #[error("the SFU session of participant {0} is closed")]
@@ -54,7 +54,7 @@ pub enum SfuError {
     },
     /// Every audio slot is held by another participant allowed to speak.
     #[error(
-        "cannot allow participant {participant} to speak: all {slots} audio slots are in use; revoke another speaker first"
+        "cannot allow participant {participant} to speak: all {slots} audio slots are in use, so revoke another speaker first"
     )]
     NoFreeAudioSlot {
         /// Participant who was to be allowed.
@@ -63,7 +63,7 @@ pub enum SfuError {
         slots: usize,
     },
     /// No port of the configured media port range could be bound.
-    #[error("no free media port in {min}-{max}; widen the range or close sessions")]
+    #[error("no free media port in {min}-{max}: widen the range or close sessions")]
     NoFreePort {
         /// First port of the range.
         min: u16,

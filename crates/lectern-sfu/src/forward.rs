@@ -57,7 +57,7 @@ pub(crate) struct PublisherContext {
     pub(crate) room: std::sync::Weak<RoomInner>,
     pub(crate) counters: Arc<Counters>,
     pub(crate) grant: Arc<AtomicU32>,
-    /// Negotiated id of the audio level header extension; 0 when it was not negotiated.
+    /// Negotiated id of the audio level header extension, or 0 when it was not negotiated.
     pub(crate) audio_level_id: Arc<AtomicU8>,
     pub(crate) cancel: CancellationToken,
 }
@@ -167,11 +167,11 @@ fn forward_packet(
                     debug!(
                         subscriber = %subscriber.participant,
                         dropped = dropped + 1,
-                        "subscriber queue full; dropping packets"
+                        "subscriber queue full, dropping packets"
                     );
                 }
             }
-            // The subscriber is leaving; its writer is gone.
+            // The subscriber is leaving, and its writer is gone.
             Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
@@ -234,6 +234,8 @@ pub(crate) async fn run_writer(mut context: WriterContext) {
             },
             queued.received_at,
         );
+        // NOTE: header extensions are not forwarded, so browsers get no per-packet audio level;
+        // speaking state reaches them only through `RoomEvent::Speaking` and the server.
         let packet = rtp::Packet {
             header: rtp::Header {
                 version: 2,

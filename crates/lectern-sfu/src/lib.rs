@@ -8,11 +8,11 @@
 //! carries SDP and ICE candidates to browsers. It drives the SFU through [`Room`]:
 //!
 //! 1. [`Sfu::create_room`] returns a [`Room`] and its [`RoomEvent`] receiver.
-//! 2. [`Room::join`] opens a participant's peer connection; [`Room::accept_offer`] applies the
-//!    browser's offer and returns the answer; [`Room::add_ice_candidate`] passes on the
+//! 2. [`Room::join`] opens a participant's peer connection. [`Room::accept_offer`] applies the
+//!    browser's offer and returns the answer. [`Room::add_ice_candidate`] passes on the
 //!    browser's candidates, and [`RoomEvent::IceCandidate`] carries the SFU's.
 //! 3. [`Room::set_forwarding`] allows or stops a participant's audio (the lecturer is allowed
-//!    like anyone else); [`RoomEvent::Speaking`] reports who speaks.
+//!    like anyone else), and [`RoomEvent::Speaking`] reports who speaks.
 //! 4. [`Room::leave`] and [`Room::close`] end sessions. A session whose connection fails or
 //!    closes ends by itself and is reported as [`RoomEvent::SessionClosed`].
 //!
@@ -77,7 +77,10 @@
 //! address and ICE over TCP (passive candidates on the same port number as UDP). `webrtc`
 //! 0.21 has no UDP mux, so each session binds its own port. Its `SettingEngine` also lacks the
 //! interface and IP filters (they are still a to-do in the crate), so binding a concrete
-//! address such as `127.0.0.1` is what keeps candidates on that address. mDNS is off.
+//! address such as `127.0.0.1` is what keeps candidates on that address. Its NAT 1:1 setting
+//! is stored but unused, so the SFU rewrites host candidates to [`NetworkConfig::public_ip`]
+//! itself. mDNS is off. RTCP from subscribers (receiver reports, NACKs) ends at each
+//! connection's interceptors and is not relayed to publishers.
 
 pub mod config;
 mod error;

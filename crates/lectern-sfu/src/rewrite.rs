@@ -18,7 +18,7 @@ const MIN_SOURCE_CHANGE_STEP: u32 = OPUS_CLOCK_RATE / 50;
 /// Fields of a source packet that the rewriter reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourcePacket {
-    /// Opaque identifier of the source; a change starts a new mapping.
+    /// Opaque identifier of the source. A change starts a new mapping.
     pub source: u64,
     /// Sequence number as sent by the source.
     pub sequence_number: u16,

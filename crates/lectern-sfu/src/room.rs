@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use webrtc::peer_connection::{RTCIceCandidateInit, RTCSessionDescription};
 
-use crate::config::SfuConfig;
+use crate::config::{SfuConfig, map_sdp_candidates};
 use crate::forward::{NOT_FORWARDED, SlotOutput, Subscriber, WriterContext, run_writer};
 use crate::offer_check::{RemoteAudio, check_answer, check_offer};
 use crate::session::{Session, SessionParts, lock};
@@ -86,7 +86,7 @@ pub enum RoomEvent {
     },
 }
 
-/// Handle to one room of the SFU. Cheap to clone; all clones share the room.
+/// Handle to one room of the SFU. Cheap to clone, and all clones share the room.
 #[derive(Debug, Clone)]
 pub struct Room {
     inner: Arc<RoomInner>,
@@ -147,11 +147,11 @@ impl RoomInner {
         self.next_source.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Sends an event without waiting; a full channel drops it and counts the drop.
+    /// Sends an event without waiting. A full channel drops it and counts the drop.
     pub(crate) fn emit(&self, event: RoomEvent) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.events.try_send(event) {
             bump(&self.sfu.counters.events_dropped);
-            warn!("room event channel full; dropping an event");
+            warn!("room event channel full, dropping an event");
         }
     }
 
@@ -330,7 +330,7 @@ impl Room {
     /// receive (`sendrecv` or `recvonly`), in m-line order, up to
     /// [`SfuConfig::audio_slots`]. A browser that offers fewer m-lines hears fewer
     /// simultaneous speakers until the server calls [`create_offer`](Self::create_offer).
-    /// The answer contains the candidates gathered so far; later ones arrive as
+    /// The answer contains the candidates gathered so far, and later ones arrive as
     /// [`RoomEvent::IceCandidate`].
     ///
     /// NOTE: `add_track` binds a track to the first audio transceiver without a sender, so a
@@ -464,7 +464,7 @@ impl Room {
     }
 
     /// Allows or stops forwarding of the participant's audio. Takes effect at the next packet
-    /// the SFU reads from the participant; packets already queued for subscribers still go out.
+    /// the SFU reads from the participant. Packets already queued for subscribers still go out.
     ///
     /// Allowing takes one of the room's audio slots, stopping frees it. The grant does not
     /// depend on a session: it may be set before the participant joins and survives a
@@ -595,7 +595,12 @@ impl Room {
             .peer
             .local_description()
             .await
-            .map(|description| description.sdp)
+            .map(
+                |description| match self.inner.sfu.config.network.public_ip {
+                    Some(public_ip) => map_sdp_candidates(&description.sdp, public_ip),
+                    None => description.sdp,
+                },
+            )
             .ok_or_else(|| SfuError::SessionClosed(session.participant.clone()))
     }
 }

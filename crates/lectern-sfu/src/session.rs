@@ -21,14 +21,14 @@ use webrtc::peer_connection::{
     RTCPeerConnectionState, Registry, SettingEngineBuilder, register_default_interceptors,
 };
 
-use crate::config::SfuConfig;
+use crate::config::{SfuConfig, map_host_candidate};
 use crate::forward::{PublisherContext, SlotOutput, Subscriber, run_publisher};
 use crate::room::{CloseReason, IceCandidate, RoomEvent, RoomInner};
 use crate::speaking::AUDIO_LEVEL_URI;
 use crate::stats::{Counters, LiveGuard, LiveKind, spawn_counted};
 use crate::{ParticipantId, SfuError};
 
-/// Payload type the SFU prefers for Opus in its own offers; answers use the offerer's.
+/// Payload type the SFU prefers for Opus in its own offers. Answers use the offerer's.
 const OPUS_PAYLOAD_TYPE: u8 = 111;
 
 /// One participant's peer connection and the state the room keeps for it.
@@ -41,7 +41,7 @@ pub(crate) struct Session {
     pub(crate) subscriber: Arc<Subscriber>,
     /// The slot tracks, created with the session and attached to transceivers on negotiation.
     pub(crate) slot_tracks: Vec<SlotTrack>,
-    /// Number of slot tracks attached so far; they are attached in slot order.
+    /// Number of slot tracks attached so far, in slot order.
     pub(crate) attached_slots: std::sync::Mutex<usize>,
     pub(crate) outputs: watch::Sender<Arc<[SlotOutput]>>,
     pub(crate) paused: watch::Sender<bool>,
@@ -97,6 +97,7 @@ impl Session {
                 cancel: parts.cancel.clone(),
             },
             serial: parts.serial,
+            public_ip: parts.config.network.public_ip,
         });
 
         let mut media_engine = MediaEngine::default();
@@ -119,8 +120,9 @@ impl Session {
             .map_err(SfuError::webrtc(&participant, "register the interceptors"))?;
 
         let network = &parts.config.network;
-        // mDNS stays off: the server neither announces `.local` names nor resolves the
-        // browsers' ones, and the multicast socket would listen on every interface.
+        // NOTE: mDNS is off, so a browser's `.local` host candidates are discarded and it
+        // connects through its server-reflexive or relay candidates (STUN or TURN from
+        // `NetworkConfig::ice_servers`). The multicast socket would listen on every interface.
         let mut settings = SettingEngineBuilder::new()
             .with_multicast_dns_mode(rtc::ice::mdns::MulticastDnsMode::Disabled)
             .with_ice_timeouts(
@@ -272,7 +274,7 @@ impl Session {
                 warn!(
                     participant = %self.participant,
                     ssrc = slot.ssrc,
-                    "an outgoing audio track has no negotiated Opus codec; it will stay silent"
+                    "an outgoing audio track has no negotiated Opus codec, so it stays silent"
                 );
                 break;
             };
@@ -360,6 +362,7 @@ fn new_slot_track(participant: &ParticipantId, serial: u64, slot: usize) -> Slot
 struct SessionHandler {
     publisher: PublisherContext,
     serial: u64,
+    public_ip: Option<std::net::IpAddr>,
 }
 
 impl SessionHandler {
@@ -390,7 +393,10 @@ impl PeerConnectionEventHandler for SessionHandler {
             Ok(init) => self.emit(RoomEvent::IceCandidate {
                 participant: self.publisher.participant.clone(),
                 candidate: IceCandidate {
-                    candidate: init.candidate,
+                    candidate: match self.public_ip {
+                        Some(public_ip) => map_host_candidate(&init.candidate, public_ip),
+                        None => init.candidate,
+                    },
                     sdp_mid: init.sdp_mid,
                     sdp_mline_index: init.sdp_mline_index,
                     username_fragment: init.username_fragment,
@@ -415,7 +421,7 @@ impl PeerConnectionEventHandler for SessionHandler {
     async fn on_ice_connection_state_change(&self, state: RTCIceConnectionState) {
         debug!(participant = %self.publisher.participant, %state, "ICE connection state");
         if state == RTCIceConnectionState::Failed {
-            info!(participant = %self.publisher.participant, "ICE failed; closing the session");
+            info!(participant = %self.publisher.participant, "ICE failed, closing the session");
             self.remove(CloseReason::ConnectionFailed);
         }
     }
@@ -427,7 +433,7 @@ impl PeerConnectionEventHandler for SessionHandler {
                 participant: self.publisher.participant.clone(),
             }),
             RTCPeerConnectionState::Failed => {
-                info!(participant = %self.publisher.participant, "connection failed; closing the session");
+                info!(participant = %self.publisher.participant, "connection failed, closing the session");
                 self.remove(CloseReason::ConnectionFailed);
             }
             RTCPeerConnectionState::Closed => self.remove(CloseReason::ConnectionClosed),

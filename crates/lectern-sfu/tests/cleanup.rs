@@ -20,7 +20,7 @@ fn open_sockets() -> usize {
         .count()
 }
 
-/// Waits until `condition` holds, checking after each short pause; fails after `WAIT`.
+/// Waits until `condition` holds, checking after each short pause. Fails after `WAIT`.
 async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !condition() {
@@ -33,7 +33,7 @@ async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
 async fn everything_is_released_after_leaving() {
     let sockets_before = open_sockets();
     let mut config = sfu_config();
-    // A client that vanishes is detected by ICE consent; short timeouts keep the test short.
+    // A client that vanishes is detected by ICE consent, so short timeouts keep the test short.
     config.network.ice_disconnected_timeout = Duration::from_secs(1);
     config.network.ice_failed_timeout = Duration::from_secs(2);
     let mut harness = Harness::new(config);
@@ -64,8 +64,8 @@ async fn everything_is_released_after_leaving() {
     assert_eq!(running.live_tasks, 5);
     assert!(open_sockets() > sockets_before);
 
-    // Three leave through the server; the last one's client closes its connection, and the
-    // SFU must notice on its own.
+    // The students leave through the server. The lecturer's client closes its connection,
+    // and the SFU must notice on its own.
     for student in &students {
         harness.room.leave(&student.participant).await.unwrap();
     }

@@ -273,7 +273,7 @@ async fn speaking_events_follow_audio_level() {
         .unwrap();
     harness.connect(&mut lecturer).await;
 
-    // Loud packets until the SFU reports speaking; the wait bound is the failure limit.
+    // Loud packets until the SFU reports speaking. The wait bound is the failure limit.
     let speaking = async {
         let mut counter = 0;
         loop {

@@ -28,7 +28,7 @@ use webrtc::peer_connection::{
     Registry, SettingEngineBuilder, register_default_interceptors,
 };
 
-/// Upper bound for any wait in these tests; reaching it is a failure, not a synchronisation.
+/// Upper bound for any wait in these tests. Reaching it is a failure, not a synchronisation.
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Payload phases, the first payload byte: warm-up packets only prove the path is up.
@@ -146,7 +146,7 @@ pub struct Client {
     pub received: mpsc::UnboundedReceiver<Received>,
     candidates: Option<mpsc::UnboundedReceiver<RTCIceCandidateInit>>,
     state: watch::Receiver<RTCPeerConnectionState>,
-    /// Whether the client's track readers pass packets on; false simulates a client that
+    /// Whether the client's track readers pass packets on. False simulates a client that
     /// stopped reading.
     pub read_enabled: Arc<std::sync::atomic::AtomicBool>,
 }
