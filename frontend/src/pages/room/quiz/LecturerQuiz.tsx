@@ -36,7 +36,7 @@ export function LecturerQuiz({ state, token, code, onCommand }: LecturerQuizProp
                 <Leaderboard entries={run.leaderboard} />
               </>
             )}
-            <QuizResults key={run.run_id} token={token} code={code} runId={run.run_id} quizId={run.quiz_id} />
+            <QuizResults key={run.run_id} token={token} code={code} runId={run.run_id} />
           </>
         )}
         <LaunchForm token={token} busy={busy} again={run !== null} onLaunch={(quizId, streakBonus) => onCommand({ type: 'quiz.launch', quiz_id: quizId, streak_bonus: streakBonus })} />
@@ -235,7 +235,6 @@ function RunControls({ run, state, busy, onCommand }: RunControlsProps) {
 
   return (
     <div class="quiz-run" data-testid="quiz-run">
-      <p class="quiz-run-title">{t('quiz.lecturer.running', { title: run.title })}</p>
       {body}
       <div class="actions quiz-actions">
         {actions}

@@ -252,7 +252,7 @@ describe('lecturer panel', () => {
     const requests = stubFetch({
       '/quizzes': [],
       '/quiz-runs/r_1/results': {
-        title: 'Planets',
+        run: { id: 'r_1', quiz_id: 'q_1', title: 'Planets', started_by: 'u_1', started_at: 0, ended_at: 1, phase: 'ended' },
         questions: [
           {
             index: 0, id: 'q1', type: 'single_choice', points: 'standard', opened: true, answered: 3, correct: 2, partial: 0,
@@ -263,22 +263,28 @@ describe('lecturer panel', () => {
             incorrect: 0, average_points: 0, average_response_ms: 0, distribution: { type: 'true_false', true_count: 0, false_count: 0 },
           },
         ],
-        participants: [{ participant_id: 'p_bob', rank: 1, total: 1800, correct: 2, answers: [] }],
+        participants: [
+          { participant_id: 'p_cy', name: 'Cy', rank: 1, total: 1800, correct: 2, answers: [] },
+          { participant_id: 'p_bob', rank: 2, total: 900, correct: 1, answers: [] },
+        ],
       },
+      // A name missing from the results comes from the participant list.
       '/rooms/abcdefghjk/participants': [{ id: 'p_bob', name: 'Bob', role: 'student', can_draw: false }],
-      '/quizzes/q_1': { id: 'q_1', quiz: { title: 'Planets', questions: [reveal.question] } },
+      // Question 1 is missing, so its row keeps the question id.
+      '/quiz-runs/r_1/questions/0': { run_id: 'r_1', question: reveal.question, report: {} },
     })
     renderPanel(stateWith(run({ phase: 'ended', podium: standings, leaderboard: standings })), 'lecturer')
     await settle()
 
     expect(allByTestId('quiz-podium-place').map((place) => place.dataset.rank)).toEqual(['1', '2', '2'])
     expect(requests).toContain('/api/v1/quiz-runs/r_1/results')
+    expect(requests).toContain('/api/v1/quiz-runs/r_1/questions/1')
     const results = byTestId('quiz-results')
     expect(results?.dataset.loaded).toBe('true')
     const rows = allByTestId('quiz-results-question')
     expect(rows[0].textContent).toContain('Largest planet?')
     expect(rows[1].textContent).toContain('q2 (not asked)')
-    expect(byTestId('quiz-results-student')?.textContent).toContain('Bob')
+    expect(allByTestId('quiz-results-student').map((row) => row.querySelector('th')?.textContent)).toEqual(['Cy', 'Bob'])
     expect(byTestId('quiz-results-csv')?.getAttribute('href')).toBe('/api/v1/quiz-runs/r_1/results.csv')
     // Another quiz can start after the end.
     expect(container.textContent).toContain('Start another quiz')

@@ -87,12 +87,19 @@ export function QuizPanelView({ state, role, token, code, onCommand, onAnswer, o
   if (state.stopped) return null
 
   const questionOpen = phase === 'question_open'
+  // The lecturer's panel scrolls within part of the window while a run
+  // goes on, so the whiteboard stays in view. The podium and results after
+  // the end, and everything a student sees, take the room they need.
+  const capped = isLecturer && phase !== 'none' && phase !== 'ended'
+  const classes = ['quiz-panel']
+  if (capped) classes.push('capped')
+  if (questionOpen && !isLecturer) classes.push('prominent')
   const bodyId = 'quiz-panel-body'
   const error = state.commandError ?? state.notice
 
   return (
     <section
-      class={questionOpen && !isLecturer ? 'quiz-panel prominent' : 'quiz-panel'}
+      class={classes.join(' ')}
       data-testid="quiz-panel"
       data-phase={phase}
       data-role={role}

@@ -14,37 +14,38 @@ interface QuizResultsProps {
   token: string
   code: string
   runId: string
-  quizId: string
 }
 
 interface Loaded {
   results: RunResults
   /** Display names by participant id. */
   names: Map<string, string>
-  /** Questions of the quiz as stored now, by id, to label the reports. */
+  /** The questions as the run played them, by id, to label the reports. */
   questions: Map<string, Question>
 }
 
+/** Number of question requests the results view sends at once. */
+const QUESTION_REQUESTS_AT_ONCE = 8
+
 /**
- * Reads the quiz's current questions. The run used a copy taken at launch,
- * so a question is used only where its id and type still match the report.
+ * Reads the questions as the run played them, with their keys, to label the
+ * reports. A question that fails to load keeps its id as its label.
  */
-async function loadQuizQuestions(token: string, quizId: string): Promise<Map<string, Question>> {
+async function loadRunQuestions(token: string, runId: string, count: number): Promise<Map<string, Question>> {
   const questions = new Map<string, Question>()
-  try {
-    const body = await request<{ quiz?: { questions?: unknown[] }; questions?: unknown[] }>('GET', `/quizzes/${encodeURIComponent(quizId)}`, { token })
-    const list = body?.quiz?.questions ?? body?.questions ?? []
-    for (const entry of list) {
-      try {
-        const question = parseQuestion(entry)
-        questions.set(question.id, question)
-      } catch {
-        // A question this page cannot read keeps its id as its label.
-      }
-    }
-  } catch (error) {
-    // A deleted quiz leaves the reports labelled by question id.
-    console.info('reading the quiz for the results labels failed', { quizId, error })
+  for (let start = 0; start < count; start += QUESTION_REQUESTS_AT_ONCE) {
+    const indices = Array.from({ length: Math.min(QUESTION_REQUESTS_AT_ONCE, count - start) }, (_, offset) => start + offset)
+    await Promise.all(
+      indices.map(async (index) => {
+        try {
+          const body = await request<{ question?: unknown }>('GET', `/quiz-runs/${encodeURIComponent(runId)}/questions/${index}`, { token })
+          const question = parseQuestion(body?.question)
+          questions.set(question.id, question)
+        } catch (error) {
+          console.info('reading a played question for the results failed', { runId, index, error })
+        }
+      }),
+    )
   }
   return questions
 }
@@ -59,7 +60,7 @@ async function loadNames(token: string, code: string): Promise<Map<string, strin
   }
 }
 
-export function QuizResults({ token, code, runId, quizId }: QuizResultsProps) {
+export function QuizResults({ token, code, runId }: QuizResultsProps) {
   const [loaded, setLoaded] = useState<Loaded | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [attempt, setAttempt] = useState(0)
@@ -68,8 +69,13 @@ export function QuizResults({ token, code, runId, quizId }: QuizResultsProps) {
   useEffect(() => {
     let current = true
     setError(null)
-    Promise.all([quizApi.getRunResults(token, runId), loadNames(token, code), loadQuizQuestions(token, quizId)]).then(
-      ([results, names, questions]) => current && setLoaded({ results, names, questions }),
+    const load = async (): Promise<Loaded> => {
+      const [results, names] = await Promise.all([quizApi.getRunResults(token, runId), loadNames(token, code)])
+      const questions = await loadRunQuestions(token, runId, results.questions.length)
+      return { results, names, questions }
+    }
+    load().then(
+      (value) => current && setLoaded(value),
       (failure: unknown) => {
         console.warn('loading the quiz results failed', { runId, failure })
         if (current) setError(failure)
@@ -78,7 +84,7 @@ export function QuizResults({ token, code, runId, quizId }: QuizResultsProps) {
     return () => {
       current = false
     }
-  }, [token, code, runId, quizId, attempt])
+  }, [token, code, runId, attempt])
 
   const downloadCsv = async (event: Event) => {
     event.preventDefault()
@@ -132,6 +138,8 @@ function ResultTables({ loaded }: { loaded: Loaded }) {
   const { results, names, questions } = loaded
   const language = getLanguage()
   const seconds = (ms: number) => (ms / 1000).toLocaleString(language, { maximumFractionDigits: 1 })
+  // Polls and word clouds have no right answer, so they do not count towards "right answers of N".
+  const scoredCount = results.questions.filter((report) => report.type !== 'poll' && report.type !== 'word_cloud').length
 
   return (
     <>
@@ -210,7 +218,7 @@ function ResultTables({ loaded }: { loaded: Loaded }) {
                 <td>{entry.rank}</td>
                 <th scope="row">{entry.name ?? names.get(entry.participant_id) ?? entry.participant_id}</th>
                 <td>{entry.total.toLocaleString(language)}</td>
-                <td>{t('quiz.results.correctOf', { correct: entry.correct, count: results.questions.length })}</td>
+                <td>{t('quiz.results.correctOf', { correct: entry.correct, count: scoredCount })}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,8 @@
 // REST calls of the live quiz: the lecturer's quizzes to launch, and the
-// results of a run (the end of docs/control-protocol.md). The results JSON is
-// the `RunResults` of crates/lectern-quiz/src/export.rs, read leniently: a
-// field the page does not need may be missing without breaking the view.
+// results of a run (the end of docs/control-protocol.md). The results JSON
+// carries the `QuestionReport` and `ParticipantResults` of
+// crates/lectern-quiz/src/export.rs, read leniently: a field the page does
+// not need may be missing without breaking the view.
 
 import { parseError, request, ApiError, type RequestOptions } from '../../../api'
 import { parseDistribution } from './protocol'
@@ -126,7 +127,9 @@ export function parseRunResults(body: unknown): RunResults {
   const participants = Array.isArray(json.participants)
     ? json.participants.map(parseParticipant).filter((entry): entry is ParticipantResults => entry !== null)
     : []
-  return { title: text(json.title) ?? '', questions, participants }
+  // The server wraps the run's summary, title included, in `run`.
+  const title = text(json.title) ?? text(record(json.run)?.title) ?? ''
+  return { title, questions, participants }
 }
 
 const runPath = (runId: string) => `/quiz-runs/${encodeURIComponent(runId)}`
