@@ -693,8 +693,9 @@ async fn import_bad_input_rejected() {
 
     let (status, body) = import(&server, &token, "format=gift", "Write an essay. {}\n").await;
     assert_eq!(status, 422, "nothing importable: {body}");
-    assert_eq!(error_code(&body), "invalid_quiz");
-    assert!(error_message(&body).contains("questions"), "{body}");
+    assert_eq!(error_code(&body), "nothing_imported");
+    assert!(error_message(&body).contains("line 1"), "{body}");
+    assert_eq!(body["error"]["errors"][0]["line"], 1, "{body}");
 
     let response = server
         .http

@@ -9,7 +9,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
-use super::{InvalidQuizResponse, QuizView, invalid_quiz, load_owned, store_new_quiz};
+use super::{QuizView, invalid_quiz, load_owned, store_new_quiz};
 use crate::api::openapi::ErrorResponse;
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -26,6 +26,51 @@ pub struct ImportProblem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question_id: Option<String>,
     pub message: String,
+}
+
+/// The 422 body of an import that left every question out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NothingImportedResponse {
+    pub error: NothingImportedDetail,
+}
+
+/// A `nothing_imported` error with the reason each question was left out.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NothingImportedDetail {
+    /// Always `nothing_imported`.
+    pub code: &'static str,
+    pub message: String,
+    pub errors: Vec<ImportProblem>,
+}
+
+/// Builds the 422 response of an import in which no question could be read
+/// or passed validation, listing why each one was left out.
+fn nothing_imported(problems: Vec<ImportProblem>) -> Response {
+    let message = match problems.first() {
+        None => "the file holds no question to import".to_owned(),
+        Some(first) => {
+            let place = match (&first.line, &first.question_id) {
+                (Some(line), _) => format!("line {line}: "),
+                (None, Some(id)) => format!("question {id:?}: "),
+                (None, None) => String::new(),
+            };
+            format!(
+                "none of the questions could be imported ({} problems); the first: {place}{}",
+                problems.len(),
+                first.message
+            )
+        }
+    };
+    tracing::debug!(problems = problems.len(), "import left every question out");
+    let body = NothingImportedResponse {
+        error: NothingImportedDetail {
+            code: "nothing_imported",
+            message,
+            errors: problems,
+        },
+    };
+    warp::reply::with_status(warp::reply::json(&body), StatusCode::UNPROCESSABLE_ENTITY)
+        .into_response()
 }
 
 /// A part of the input that was read but ignored, such as a category.
@@ -85,7 +130,7 @@ impl Format {
         (status = 401, description = "Missing, invalid or expired token", body = ErrorResponse),
         (status = 403, description = "A student token", body = ErrorResponse),
         (status = 413, description = "The body is over 16 MiB", body = ErrorResponse),
-        (status = 422, description = "No question could be imported, or the quiz breaks a quiz-wide rule", body = InvalidQuizResponse),
+        (status = 422, description = "`nothing_imported` with the reason for each question left out, as shown; or `invalid_quiz` with validation errors when the quiz breaks a quiz-wide rule", body = NothingImportedResponse),
     ),
     security(("bearer" = []))
 )]
@@ -185,6 +230,9 @@ pub(super) async fn import_quiz(
             .filter(|(index, _)| !rejected.contains(index))
             .map(|(_, question)| question)
             .collect();
+    }
+    if quiz.questions.is_empty() {
+        return Ok(nothing_imported(problems));
     }
     if let Err(errors) = validate(&quiz) {
         return Ok(invalid_quiz(&errors));
