@@ -39,6 +39,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/quizzes/{id}/questions/order"),
     ("put", "/api/v1/quizzes/{id}/questions/{question_id}"),
     ("delete", "/api/v1/quizzes/{id}/questions/{question_id}"),
+    ("get", "/api/v1/rooms/{code}/quiz-runs"),
+    ("get", "/api/v1/quiz-runs/{run_id}/results"),
+    ("get", "/api/v1/quiz-runs/{run_id}/results.csv"),
+    ("get", "/api/v1/quiz-runs/{run_id}/questions/{index}"),
+    (
+        "get",
+        "/api/v1/quiz-runs/{run_id}/students/{participant_id}",
+    ),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/docs"),
 ];
@@ -103,7 +111,10 @@ async fn every_listed_route_is_served() {
         let concrete = path
             .replace("{code}", "abcdefgh23")
             .replace("{id}", "some-id")
-            .replace("{question_id}", "q1");
+            .replace("{question_id}", "q1")
+            .replace("{run_id}", "some-run")
+            .replace("{index}", "0")
+            .replace("{participant_id}", "some-participant");
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let response = server
             .http
