@@ -148,6 +148,10 @@ async fn runs_survive_room_close() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(lecturer.closed().await.map(|(code, _)| code), Some(4000));
     assert_eq!(student.closed().await.map(|(code, _)| code), Some(4000));
+    let last: Value = serde_json::from_str(student.log.last().expect("messages")).expect("JSON");
+    assert_eq!(last["type"], "quiz.state", "the final state precedes the close");
+    assert_eq!(last["run"]["phase"], "ended");
+    assert!(last["run"]["podium"].is_array(), "{last}");
 
     // Closing the room ended the run; its results stay readable.
     let (status, runs) = server
