@@ -5,7 +5,7 @@ mod support;
 
 use futures_util::SinkExt;
 use serde_json::{Value, json};
-use support::{ControlClient, TestServer, control_refusal, planets_quiz, start, start_with};
+use support::{ControlClient, TestServer, planets_quiz, rejected_upgrade, start, start_with};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 /// A room with a launched run of the planets quiz whose first question is
@@ -416,7 +416,7 @@ async fn other_rooms_token_refused() {
     let (_, other_code) = run.server.lecturer_room().await;
     let (student_token, _) = run.server.join(&other_code, "Mallory").await;
 
-    let (status, body) = control_refusal(&run.server.control_url(&run.code, &student_token)).await;
+    let (status, body) = rejected_upgrade(&run.server.control_url(&run.code, &student_token)).await;
 
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "forbidden");
@@ -436,7 +436,7 @@ async fn bad_tokens_refused() {
     ];
 
     for (url, expected) in cases {
-        let (status, body) = control_refusal(&url).await;
+        let (status, body) = rejected_upgrade(&url).await;
         assert_eq!(status, expected, "{url}");
         assert!(body["error"]["code"].is_string(), "{body}");
     }

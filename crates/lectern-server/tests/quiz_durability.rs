@@ -5,13 +5,18 @@ mod support;
 
 use lectern_store::Store;
 use serde_json::{Value, json};
-use support::{ControlClient, TestServer, control_refusal, planets_quiz, start};
+use support::{ControlClient, TestServer, planets_quiz, rejected_upgrade, start, start_with};
 
 /// Starts a server with a room and a launched run whose first question is
 /// open for 60 s. Returns the server, lecturer token, room code, run id
 /// and the lecturer's client.
 async fn open_question() -> (TestServer, String, String, String, ControlClient) {
-    let server = start().await;
+    open_question_on(start().await).await
+}
+
+async fn open_question_on(
+    server: TestServer,
+) -> (TestServer, String, String, String, ControlClient) {
     let (token, code) = server.lecturer_room().await;
     let quiz_id = server.create_quiz(&token, planets_quiz(60)).await;
     let (mut lecturer, _) = ControlClient::connect(&server, &code, &token).await;
@@ -116,6 +121,27 @@ async fn restart_keeps_answers() {
 }
 
 #[tokio::test]
+async fn restart_keeps_answers_on_postgres() {
+    let Some(database_url) = support::postgres_database().await else {
+        return;
+    };
+    let server = start_with(|settings| settings.database_url = database_url).await;
+    let (server, _, code, run_id, _lecturer) = open_question_on(server).await;
+    let (token, _) = server.join(&code, "Grace").await;
+    let (mut student, _) = ControlClient::connect(&server, &code, &token).await;
+    student.send(answer(&run_id, 1, "a1")).await;
+    let accepted = student.next_of("quiz.accepted").await;
+
+    let server = server.restart().await;
+    let (_, state) = ControlClient::connect(&server, &code, &token).await;
+
+    assert_eq!(state["run"]["phase"], "question_open");
+    assert_eq!(state["run"]["my_answer"]["answer"], accepted["answer"]);
+    assert_eq!(state["run"]["answered"], 1);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn restart_keeps_phase() {
     let (server, token, code, _, mut lecturer) = open_question().await;
     lecturer.send(json!({"v": 1, "type": "quiz.close"})).await;
@@ -149,7 +175,10 @@ async fn runs_survive_room_close() {
     assert_eq!(lecturer.closed().await.map(|(code, _)| code), Some(4000));
     assert_eq!(student.closed().await.map(|(code, _)| code), Some(4000));
     let last: Value = serde_json::from_str(student.log.last().expect("messages")).expect("JSON");
-    assert_eq!(last["type"], "quiz.state", "the final state precedes the close");
+    assert_eq!(
+        last["type"], "quiz.state",
+        "the final state precedes the close"
+    );
     assert_eq!(last["run"]["phase"], "ended");
     assert!(last["run"]["podium"].is_array(), "{last}");
 
@@ -198,7 +227,7 @@ async fn runs_survive_room_close() {
         "the student reads their entry of the ended run"
     );
 
-    let (status, body) = control_refusal(&server.control_url(&code, &token)).await;
+    let (status, body) = rejected_upgrade(&server.control_url(&code, &token)).await;
     assert_eq!(status, 410, "a closed room takes no control connections");
     assert_eq!(body["error"]["code"], "room_closed");
     server.stop().await;

@@ -193,7 +193,7 @@ struct ClassActor {
     pending: Vec<PendingAnswer>,
 }
 
-/// What woke the actor.
+/// Event that woke the actor.
 enum Wake {
     Command(Option<ClassCommand>),
     Deadline,
@@ -336,6 +336,9 @@ impl ClassActor {
             && let Some(run) = self.run.as_mut().filter(|run| !run.is_ended())
             && run.run.join(&participant_id)
         {
+            // NOTE: a join is saved with the next phase change. A restart
+            // before then drops a student who has not answered from the
+            // run until they reconnect.
             info!(run = %run.id, participant = %participant_id, "student joined the quiz run");
         }
         self.members.insert(
@@ -833,9 +836,9 @@ impl ClassActor {
     }
 
     /// Queues a message for one connection. A full queue means the client
-    /// cannot keep up; skipping the message would leave its state silently
-    /// wrong, so the client is disconnected and gets the current state
-    /// when it reconnects.
+    /// cannot keep up. Skipping the message would leave its state silently
+    /// wrong, so the client is disconnected instead, and gets the current
+    /// state when it reconnects.
     fn send(&mut self, connection: ConnectionId, message: &ServerMessage) {
         let Some(member) = self.members.get(&connection) else {
             return;

@@ -23,7 +23,7 @@ pub struct Request {
     pub message: ClientMessage,
 }
 
-/// What a client may send.
+/// Message a client may send.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type")]
 pub enum ClientMessage {
@@ -234,7 +234,7 @@ pub fn decode(text: &str) -> Result<Request, Rejection> {
     Ok(Request { reference, message })
 }
 
-/// What the server sends.
+/// Message the server sends.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type")]
 pub enum ServerMessage {

@@ -28,7 +28,7 @@ pub struct QuizRun {
     pub run: Run,
 }
 
-/// Why a stored run could not be restored.
+/// Failure to restore a stored run.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
     #[error("stored state of run {run_id} is not a valid run: {source}")]
@@ -226,7 +226,7 @@ impl QuizRun {
     }
 
     /// Returns the stored form of `participant_id`'s answer to question
-    /// `index`, or `None` when the run holds no such answer.
+    /// `index`, or `None` when the run contains no such answer.
     pub fn answer_row(&self, participant_id: &str, index: usize) -> Option<OwnedAnswerRow> {
         let record = self.run.answer_record(participant_id, index)?;
         let question = self.run.quiz().questions.get(index)?;
@@ -307,7 +307,7 @@ pub fn submit_error(reference: Option<String>, error: &SubmitError) -> Rejection
     Rejection::new(reference, code, message)
 }
 
-/// Who a view is for.
+/// Recipient of a view.
 #[derive(Debug, Clone, Copy)]
 pub enum Viewer<'a> {
     Lecturer,
@@ -400,8 +400,8 @@ impl QuizRun {
     /// Builds one participant's view from the shared part.
     ///
     /// Students get the key, the distribution and their correctness only
-    /// once the question is revealed; `shared_view` leaves those fields
-    /// empty before that, and this adds only the student's own data.
+    /// once the question is revealed, because `shared_view` leaves those
+    /// fields empty before that. This adds only the student's own data.
     pub fn view_for(&self, shared: &SharedView, viewer: Viewer<'_>) -> RunView {
         let mut view = shared.base.clone();
         match viewer {

@@ -561,8 +561,8 @@ impl TestServer {
     }
 }
 
-/// A quiz of two single-choice questions, `time_limit_secs` each: the
-/// answer to "Largest planet?" is choice 1, to "Red planet?" choice 0.
+/// Builds a quiz of two single-choice questions, `time_limit_secs` each. The
+/// answer to "Largest planet?" is choice 1, and to "Red planet?" choice 0.
 pub fn planets_quiz(time_limit_secs: u32) -> Value {
     json!({
         "title": "Planets",
@@ -692,9 +692,9 @@ impl ControlClient {
     }
 }
 
-/// Opens a control WebSocket that the server must refuse before the
+/// Opens a control WebSocket that the server must reject before the
 /// upgrade; returns the HTTP status and the JSON error body.
-pub async fn control_refusal(url: &str) -> (u16, Value) {
+pub async fn rejected_upgrade(url: &str) -> (u16, Value) {
     match tokio_tungstenite::connect_async(url).await {
         Ok(_) => panic!("the upgrade to {url} was accepted"),
         Err(tungstenite::Error::Http(response)) => {
