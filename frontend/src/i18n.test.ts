@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import enApp from './locales/en/app.json'
+import enAudio from './locales/en/audio.json'
 import enAuthoring from './locales/en/authoring.json'
 import enBoard from './locales/en/board.json'
 import enQuiz from './locales/en/quiz.json'
 import ruApp from './locales/ru/app.json'
+import ruAudio from './locales/ru/audio.json'
 import ruAuthoring from './locales/ru/authoring.json'
 import ruBoard from './locales/ru/board.json'
 import ruQuiz from './locales/ru/quiz.json'
@@ -72,6 +74,7 @@ describe('locale files', () => {
     ['board.json', flatten(enBoard), flatten(ruBoard)],
     ['quiz.json', flatten(enQuiz), flatten(ruQuiz)],
     ['authoring.json', flatten(enAuthoring), flatten(ruAuthoring)],
+    ['audio.json', flatten(enAudio), flatten(ruAudio)],
   ] as const
 
   for (const [file, en, ru] of pairs) {
@@ -99,7 +102,7 @@ describe('locale files', () => {
   }
 
   it('locale files share no key', () => {
-    const files = [flatten(enApp), flatten(enBoard), flatten(enQuiz), flatten(enAuthoring)]
+    const files = [flatten(enApp), flatten(enBoard), flatten(enQuiz), flatten(enAuthoring), flatten(enAudio)]
     const seen = new Set<string>()
     const shared: string[] = []
     for (const file of files) {

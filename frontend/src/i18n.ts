@@ -1,14 +1,17 @@
 // Translations for the pages (locales/*/app.json), the whiteboard
-// (locales/*/board.json), the live quiz in a room (locales/*/quiz.json) and
-// the quiz authoring pages (locales/*/authoring.json). The files of a
+// (locales/*/board.json), the live quiz in a room (locales/*/quiz.json), the
+// quiz authoring pages (locales/*/authoring.json) and the room's audio, hands
+// and floor (locales/*/audio.json). The files of a
 // language are flattened into one table of dotted keys, so `t('login.title')`
 // reads `{"login": {"title": …}}`.
 
 import enApp from './locales/en/app.json'
+import enAudio from './locales/en/audio.json'
 import enAuthoring from './locales/en/authoring.json'
 import enBoard from './locales/en/board.json'
 import enQuiz from './locales/en/quiz.json'
 import ruApp from './locales/ru/app.json'
+import ruAudio from './locales/ru/audio.json'
 import ruAuthoring from './locales/ru/authoring.json'
 import ruBoard from './locales/ru/board.json'
 import ruQuiz from './locales/ru/quiz.json'
@@ -43,8 +46,8 @@ function buildCatalog(...files: unknown[]): Catalog {
 }
 
 const catalogs: Record<Language, Catalog> = {
-  en: buildCatalog(enApp, enBoard, enQuiz, enAuthoring),
-  ru: buildCatalog(ruApp, ruBoard, ruQuiz, ruAuthoring),
+  en: buildCatalog(enApp, enBoard, enQuiz, enAuthoring, enAudio),
+  ru: buildCatalog(ruApp, ruBoard, ruQuiz, ruAuthoring, ruAudio),
 }
 
 /** Replaces each `{name}` in `template` with `vars.name`, leaving unknown names as written. */

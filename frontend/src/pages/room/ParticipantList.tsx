@@ -4,14 +4,24 @@ import { t } from '../../i18n'
 import { ErrorNotice } from '../Layout'
 import type { ParticipantRow } from './presence'
 import { HandIcon } from '../HandIcon'
+import { SpeakingIndicator } from './floor/SpeakingIndicator'
+
+/** Audio state of the participants, from `speaking` and `floor.state`. */
+export interface ParticipantAudio {
+  speaking: ReadonlySet<string>
+  muted: ReadonlySet<string>
+  /** The lecturer's mute toggle: `muted` true sends `audio.mute`. Absent for students. */
+  onMute?: (participantId: string, muted: boolean) => void
+}
 
 interface ParticipantListProps {
   rows: ParticipantRow[]
   /** The lecturer's token and room code; absent for students, who get no toggles. */
   manage?: { token: string; code: string; onChanged: (id: string, canDraw: boolean) => void }
+  audio?: ParticipantAudio
 }
 
-export function ParticipantList({ rows, manage }: ParticipantListProps) {
+export function ParticipantList({ rows, manage, audio }: ParticipantListProps) {
   const [pending, setPending] = useState<Set<string>>(new Set())
   const [error, setError] = useState<unknown>(null)
   const online = rows.filter((row) => row.online).length
@@ -53,9 +63,12 @@ export function ParticipantList({ rows, manage }: ParticipantListProps) {
               data-online={String(row.online)}
               data-can-draw={String(row.canDraw)}
               data-hand={String(row.hand)}
+              data-awareness-hand={String(row.awarenessHand)}
+              data-muted={String(audio?.muted.has(row.id) ?? false)}
             >
               <span class="participant-name">
                 <span class={row.online ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />
+                {audio && <SpeakingIndicator speaking={audio.speaking.has(row.id)} />}
                 {row.name}
                 {row.isSelf && <span class="tag">{t('participants.you')}</span>}
                 {row.role === 'lecturer' && <span class="tag">{t('participants.lecturer')}</span>}
@@ -67,6 +80,21 @@ export function ParticipantList({ rows, manage }: ParticipantListProps) {
                     <HandIcon />{' '}
                     {t('participants.handRaised')}
                   </span>
+                )}
+                {audio?.onMute && row.role === 'student' ? (
+                  <label class="toggle">
+                    <input
+                      type="checkbox"
+                      data-testid="mute-participant"
+                      data-participant-id={row.id}
+                      checked={audio.muted.has(row.id)}
+                      aria-label={t('audio.participant.muteLabel', { name: row.name })}
+                      onChange={(event) => audio.onMute?.(row.id, event.currentTarget.checked)}
+                    />
+                    <span aria-hidden="true">{t('audio.participant.mute')}</span>
+                  </label>
+                ) : (
+                  audio?.muted.has(row.id) && <span class="status-tag">{t('audio.participant.muted')}</span>
                 )}
                 {manage && row.role === 'student' ? (
                   <label class="toggle">

@@ -8,9 +8,16 @@ import { ParticipantList } from './ParticipantList'
 import { buildParticipantRows } from './presence'
 import { InvitePanel, RoomSettings } from './RoomSettings'
 import { useBoardSession, type Identity } from './useBoardSession'
-import { HandIcon } from '../HandIcon'
 import { signOut } from '../session'
 import { QuizPanel } from './quiz/QuizPanel'
+import { useControlChannel } from './control/useControlChannel'
+import { useFloorSession } from './floor/useFloorSession'
+import { useAudioSession } from './audio/useAudioSession'
+import { AudioControls, type AudioActions } from './audio/AudioControls'
+import { FloorPanel } from './floor/FloorPanel'
+import { HandButton } from './floor/HandButton'
+import { isMuted, queuePosition, raisedHands, speakerOf, type FloorViewState } from './floor/floorState'
+import type { AudioSession } from './audio/audioSession'
 
 type Resolution =
   | { state: 'loading' }
@@ -138,6 +145,28 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   const isLecturer = identity.role === 'lecturer'
   const session = useBoardSession(code, identity, boardRef, !initialRoom.closed)
   const roomClosed = room.closed || session.roomClosed
+  // One control channel carries the quiz, the floor and the audio signalling.
+  const channel = useControlChannel(code, identity.token, !initialRoom.closed && !roomClosed && !session.tokenRejected)
+  const floor = useFloorSession(channel)
+  const audio = useAudioSession(channel, identity.role)
+  const selfId = floor.state.self?.participantId ?? identity.id
+  const holdsFloor = speakerOf(floor.state.floor, selfId) !== null
+  const ownHand = queuePosition(floor.state.floor, selfId) !== null
+  const setBoardHand = session.setHand
+
+  // The board awareness mirrors the server's queue, so that the hand still
+  // travels over the board socket, after the edits sent before it.
+  useEffect(() => {
+    if (!isLecturer) setBoardHand(ownHand)
+  }, [isLecturer, ownHand, setBoardHand])
+
+  // A student's microphone goes off with the floor; the server would drop
+  // its packets anyway, and a recording indicator left on would mislead.
+  useEffect(() => {
+    if (!isLecturer && !holdsFloor && audio.state.mic !== 'off') audio.session?.stopMic()
+  }, [isLecturer, holdsFloor, audio.state.mic, audio.session])
+
+  const audioActions = useMemo(() => audioActionsOf(audio.session), [audio.session])
 
   // The board socket was refused and the REST API confirmed that the token
   // is no longer valid, so this page cannot work any more.
@@ -175,9 +204,28 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   }, [isLecturer, session.canDraw, session.presence])
 
   const rows = useMemo(
-    () => buildParticipantRows({ registered, peers: session.peers, presence: session.presence, selfId: identity.id }),
-    [registered, session.peers, session.presence, identity.id],
+    () =>
+      buildParticipantRows({
+        registered,
+        peers: session.peers,
+        presence: session.presence,
+        selfId: identity.id,
+        hands: raisedHands(floor.state.floor),
+      }),
+    [registered, session.peers, session.presence, identity.id, floor.state.floor],
   )
+  const participantAudio = useMemo(() => {
+    if (!floor.state.floor) return undefined
+    const send = floor.send
+    return {
+      speaking: new Set(floor.state.speaking),
+      muted: new Set(floor.state.floor.muted),
+      onMute:
+        isLecturer && !roomClosed
+          ? (participantId: string, muted: boolean) => send({ type: muted ? 'audio.mute' : 'audio.unmute', participant_id: participantId })
+          : undefined,
+    }
+  }, [floor.state.floor, floor.state.speaking, floor.send, isLecturer, roomClosed])
 
   const studentsCanDraw = session.presence?.studentsCanDraw ?? room.students_can_draw
 
@@ -212,8 +260,10 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   const aside = (
     <>
       {isLecturer && !roomClosed && <InvitePanel room={room} />}
+      {!roomClosed && <FloorPanel state={floor.state} onSend={floor.send} onDismissError={floor.dismissError} />}
       <ParticipantList
         rows={rows}
+        audio={participantAudio}
         manage={
           isLecturer && !roomClosed
             ? {
@@ -245,18 +295,7 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
           <span class={`connection-dot ${session.connection}`} aria-hidden="true" />
           {roomClosed ? t('connection.closed') : t(`connection.${session.connection}`)}
         </p>
-        {!isLecturer && !roomClosed && (
-          <button
-            type="button"
-            class={session.hand ? 'button primary' : 'button'}
-            data-testid="raise-hand"
-            aria-pressed={session.hand}
-            onClick={() => session.setHand(!session.hand)}
-          >
-            <HandIcon />{' '}
-            {session.hand ? t('room.lowerHand') : t('room.raiseHand')}
-          </button>
-        )}
+        {!isLecturer && !roomClosed && floor.state.floor !== null && <HandButton state={floor.state} onSend={floor.send} />}
         {!isLecturer && (
           <span
             class={session.canDraw ? 'draw-badge can-draw' : 'draw-badge'}
@@ -267,6 +306,16 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
           </span>
         )}
       </div>
+      {!roomClosed && floor.state.floor !== null && (
+        <AudioControls
+          state={audio.state}
+          role={identity.role}
+          holdsFloor={holdsFloor}
+          muted={isMuted(floor.state.floor, selfId)}
+          actions={audioActions}
+        />
+      )}
+      <FloorAnnouncer state={floor.state} />
       {roomClosed && (
         <div class="notice notice-error" role="alert" data-testid="room-closed">
           <p>{isLecturer ? t('room.closedByYou') : t('room.closedByLecturer')}</p>
@@ -283,12 +332,39 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
         )}
       </div>
       <ErrorNotice error={session.boardError} testId="board-error" />
-      {!initialRoom.closed && <QuizPanel code={code} identity={identity} active={!roomClosed && !session.tokenRejected} />}
+      {!initialRoom.closed && <QuizPanel code={code} identity={identity} channel={channel} />}
       {!initialRoom.closed && (
         <section class="board-area" aria-label={t('room.boardLabel')}>
           <div class="board-host" ref={boardRef} />
         </section>
       )}
     </Layout>
+  )
+}
+
+/** Returns the room bar's audio actions over `session`, which is null while there is no control channel. */
+function audioActionsOf(session: AudioSession | null): AudioActions {
+  return {
+    join: () => void session?.join(),
+    leave: () => session?.leave(),
+    retry: () => void session?.retry(),
+    // A student who was given the floor before joining audio joins with the microphone.
+    micOn: async () => {
+      if (!session) return
+      await session.startMic()
+      if (session.state.status === 'idle' || session.state.status === 'failed') await session.join()
+    },
+    micOff: () => session?.stopMic(),
+    selectDevice: (deviceId) => void session?.selectDevice(deviceId),
+  }
+}
+
+/** The live region that reads floor changes: a granted or ended floor, a hand lowered by the lecturer, a new hand for the lecturer. */
+function FloorAnnouncer({ state }: { state: FloorViewState }) {
+  const announcement = state.announcement
+  return (
+    <div class="visually-hidden" aria-live="polite" data-testid="floor-announcer">
+      {announcement && <p key={announcement.id}>{t(announcement.key, announcement.vars)}</p>}
+    </div>
   )
 }

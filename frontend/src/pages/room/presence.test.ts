@@ -66,11 +66,30 @@ describe('buildParticipantRows', () => {
       ],
       presence: { studentsCanDraw: false, canDraw: ['p1'], online: ['u1', 'p1'] },
       selfId: 'u1',
+      hands: new Set(['p1']),
     })
     expect(rows.map((row) => row.id)).toEqual(['u1', 'p1', 'p2'])
     expect(rows[0]).toMatchObject({ role: 'lecturer', canDraw: true, online: true, isSelf: true })
-    expect(rows[1]).toMatchObject({ hand: true, canDraw: true, online: true })
-    expect(rows[2]).toMatchObject({ hand: false, canDraw: false, online: false })
+    expect(rows[1]).toMatchObject({ hand: true, awarenessHand: true, canDraw: true, online: true })
+    expect(rows[2]).toMatchObject({ hand: false, awarenessHand: false, canDraw: false, online: false })
+  })
+
+  it('takes hands from the floor, not from awareness', () => {
+    const peers = [{ clientId: 4, user: { id: 'p1', name: 'Grace', role: 'student' as const, color: '#000' }, hand: true }]
+    const registered = [
+      { id: 'p1', name: 'Grace', role: 'student' as const, can_draw: false },
+      { id: 'p2', name: 'Alan', role: 'student' as const, can_draw: false },
+    ]
+    const presence = { studentsCanDraw: false, canDraw: [], online: ['p1', 'p2'] }
+
+    const beforeFloor = buildParticipantRows({ registered, peers, presence, selfId: 'u1', hands: null })
+    expect(beforeFloor.map((row) => [row.id, row.hand])).toEqual([['p2', false], ['p1', false]])
+
+    const rows = buildParticipantRows({ registered, peers, presence, selfId: 'u1', hands: new Set(['p2']) })
+    // A raised hand sorts first.
+    expect(rows.map((row) => row.id)).toEqual(['p2', 'p1'])
+    expect(rows[0]).toMatchObject({ id: 'p2', hand: true, awarenessHand: false })
+    expect(rows[1]).toMatchObject({ id: 'p1', hand: false, awarenessHand: true })
   })
 
   it('uses REST rights before the server entry arrives', () => {

@@ -1,5 +1,7 @@
 // Reading the room's awareness states: the server's entry (drawing rights,
-// who is online) and the users' own entries (name, role, raised hand).
+// who is online) and the users' own entries (name, role, raised hand). The
+// server's `floor.state` is the source of truth for hands; the awareness
+// field only mirrors it.
 
 import type { Participant } from '../../api'
 
@@ -25,6 +27,7 @@ export interface ServerPresence {
 export interface Peer {
   clientId: number
   user: AwarenessUser
+  /** The `hand` field of the peer's awareness state, which the room page mirrors from `floor.state`. */
   hand: boolean
 }
 
@@ -34,7 +37,10 @@ export interface ParticipantRow {
   role: Role
   online: boolean
   canDraw: boolean
+  /** Whether the hand is up in the server's `floor.state` queue. */
   hand: boolean
+  /** The hand as the participant's board awareness state shows it. */
+  awarenessHand: boolean
   isSelf: boolean
 }
 
@@ -90,6 +96,8 @@ interface RowInput {
   peers: Peer[]
   presence: ServerPresence | null
   selfId: string
+  /** Ids of the raised hands from `floor.state`, or null before it arrived. */
+  hands?: Set<string> | null
 }
 
 /**
@@ -97,7 +105,7 @@ interface RowInput {
  * per participant: the lecturer first, then raised hands, then who is online,
  * then by name.
  */
-export function buildParticipantRows({ registered, peers, presence, selfId }: RowInput): ParticipantRow[] {
+export function buildParticipantRows({ registered, peers, presence, selfId, hands = null }: RowInput): ParticipantRow[] {
   const rows = new Map<string, ParticipantRow>()
   const onlineIds = new Set(presence?.online ?? [])
 
@@ -108,7 +116,8 @@ export function buildParticipantRows({ registered, peers, presence, selfId }: Ro
       role: 'student',
       online: onlineIds.has(participant.id),
       canDraw: presence ? presence.canDraw.includes(participant.id) : participant.can_draw,
-      hand: false,
+      hand: hands?.has(participant.id) ?? false,
+      awarenessHand: false,
       isSelf: participant.id === selfId,
     })
   }
@@ -117,7 +126,7 @@ export function buildParticipantRows({ registered, peers, presence, selfId }: Ro
     const known = rows.get(peer.user.id)
     if (known) {
       known.online = true
-      known.hand ||= peer.hand
+      known.awarenessHand ||= peer.hand
       continue
     }
     // A peer missing from the joined list states its own role. The server
@@ -129,7 +138,8 @@ export function buildParticipantRows({ registered, peers, presence, selfId }: Ro
       role,
       online: true,
       canDraw: mayDraw(presence, peer.user.id, role),
-      hand: peer.hand,
+      hand: hands?.has(peer.user.id) ?? false,
+      awarenessHand: peer.hand,
       isSelf: peer.user.id === selfId,
     })
   }

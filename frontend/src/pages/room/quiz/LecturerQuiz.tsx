@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { getLanguage, t } from '../../../i18n'
 import { ErrorNotice } from '../../Layout'
-import { remainingMs } from './clock'
+import { remainingMs } from '../control/clock'
 import { describeKey } from './distributionView'
 import { quizApi, type QuizSummary } from './quizApi'
 import { AnswerCount, Countdown, DistributionChart, Leaderboard, Podium, QuestionHeader, QuestionText, useNow } from './QuizParts'

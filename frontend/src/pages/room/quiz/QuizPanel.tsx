@@ -4,6 +4,7 @@
 
 import { useEffect, useState } from 'preact/hooks'
 import { t } from '../../../i18n'
+import type { ControlChannel } from '../control/channel'
 import type { Identity } from '../useBoardSession'
 import { LecturerQuiz } from './LecturerQuiz'
 import { RequestErrorText } from './QuizErrors'
@@ -15,12 +16,12 @@ import type { Answer, LecturerCommand, RunView } from './types'
 interface QuizPanelProps {
   code: string
   identity: Identity
-  /** False once the room closed or the token was rejected, which closes the channel. */
-  active: boolean
+  /** The room's control channel; null once the room closed or the token was rejected. */
+  channel: ControlChannel | null
 }
 
-export function QuizPanel({ code, identity, active }: QuizPanelProps) {
-  const session = useQuizSession(code, identity, active)
+export function QuizPanel({ code, identity, channel }: QuizPanelProps) {
+  const session = useQuizSession(channel)
   return (
     <QuizPanelView
       state={session.state}

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'preact/hooks'
 import { getLanguage, t } from '../../../i18n'
-import { countdownSeconds, formatCountdown, spokenCountdown } from './clock'
+import { countdownSeconds, formatCountdown, spokenCountdown } from '../control/clock'
 import { distributionView } from './distributionView'
 import type { Distribution, RevealedQuestion, Standing, StudentQuestion } from './types'
 

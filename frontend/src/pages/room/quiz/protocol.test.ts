@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodeClientMessage, parseServerMessage } from './protocol'
+import { encodeClientMessage, parseServerMessage } from '../control/protocol'
 import { NOW, run, singleChoice, stateFrame, welcomeFrame } from './testFixtures'
 
 function parsed(text: string) {

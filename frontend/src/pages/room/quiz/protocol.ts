@@ -1,16 +1,26 @@
-// Parsing and validation of control channel messages (docs/control-protocol.md).
-//
-// Every server message is checked field by field before the page uses it.
-// Fields and message types this client does not know are ignored, as the
-// protocol asks, so that later server versions can add them. A message whose
-// known fields have the wrong type is rejected whole, with a reason for the log.
+// Parsing and validation of the quiz's control channel messages
+// (docs/control-protocol.md). control/protocol.ts calls parseQuizMessage()
+// for every `quiz.*` type. Unknown fields are ignored, and a message whose
+// known fields have the wrong type is rejected whole.
 
+import {
+  Invalid,
+  array,
+  boolean,
+  count,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optionalString,
+  string,
+  type Json,
+} from '../control/validate'
 import {
   PHASES,
   type AcceptedText,
   type Answer,
   type Choice,
-  type ClientMessage,
   type Correctness,
   type Distribution,
   type Feedback,
@@ -20,73 +30,16 @@ import {
   type NumericAnswer,
   type Phase,
   type PointsMode,
+  type QuizServerMessage,
   type Question,
   type RevealedQuestion,
   type RunView,
-  type ServerMessage,
   type Standing,
   type StudentKind,
   type StudentQuestion,
   type StudentResult,
   type TextCount,
 } from './types'
-
-/** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = 1
-
-export type ParseResult = { ok: true; message: ServerMessage } | { ok: false; reason: string } | { ok: 'ignored'; type: string }
-
-/** Error thrown by the validators. Its message names the path of the offending field. */
-class Invalid extends Error {}
-
-type Json = Record<string, unknown>
-
-function object(value: unknown, path: string): Json {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Invalid(`${path} is not an object`)
-  return value as Json
-}
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new Invalid(`${path} is not a string`)
-  return value
-}
-
-function number(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Invalid(`${path} is not a finite number`)
-  return value
-}
-
-/** Validates a whole number of zero or more, as the crate's usize, u32 and u64 fields are. */
-function count(value: unknown, path: string): number {
-  const result = number(value, path)
-  if (!Number.isInteger(result) || result < 0) throw new Invalid(`${path} is not a whole number of zero or more`)
-  return result
-}
-
-function boolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new Invalid(`${path} is not a boolean`)
-  return value
-}
-
-function array<T>(value: unknown, path: string, item: (value: unknown, path: string) => T): T[] {
-  if (!Array.isArray(value)) throw new Invalid(`${path} is not an array`)
-  return value.map((entry, index) => item(entry, `${path}[${index}]`))
-}
-
-/** Returns null for a missing or null field, else the validated value. */
-function nullable<T>(value: unknown, path: string, parse: (value: unknown, path: string) => T): T | null {
-  return value === undefined || value === null ? null : parse(value, path)
-}
-
-function optionalString(value: unknown, path: string): string | undefined {
-  return value === undefined || value === null ? undefined : string(value, path)
-}
-
-function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-  const text = string(value, path)
-  if (!(allowed as readonly string[]).includes(text)) throw new Invalid(`${path} has the unknown value ${JSON.stringify(text)}`)
-  return text as T
-}
 
 const POINTS_MODES: readonly PointsMode[] = ['standard', 'double', 'none']
 const CORRECTNESS: readonly Correctness[] = ['correct', 'partial', 'incorrect', 'unscored']
@@ -366,89 +319,37 @@ function optionalRef(value: unknown): string | undefined {
   return optionalString(value, 'ref')
 }
 
-/** Validates one decoded message object by its type. */
-function parseObject(json: Json): ParseResult {
-  const type = string(json.type, 'type')
+/**
+ * Validates one decoded `quiz.*` message object. Returns undefined for a
+ * quiz message type this client does not know, and throws Invalid for a
+ * known type with a wrong field.
+ */
+export function parseQuizMessage(type: string, json: Json): QuizServerMessage | undefined {
   switch (type) {
-    case 'welcome':
-      return {
-        ok: true,
-        message: {
-          type,
-          participant_id: string(json.participant_id, 'participant_id'),
-          role: oneOf(json.role, 'role', ['lecturer', 'student'] as const),
-          name: string(json.name, 'name'),
-          room: string(json.room, 'room'),
-          server_time: count(json.server_time, 'server_time'),
-        },
-      }
     case 'quiz.state':
       if (!('run' in json)) throw new Invalid('run is missing')
-      return { ok: true, message: { type, server_time: count(json.server_time, 'server_time'), run: nullable(json.run, 'run', parseRun) } }
+      return { type, server_time: count(json.server_time, 'server_time'), run: nullable(json.run, 'run', parseRun) }
     case 'quiz.progress':
       return {
-        ok: true,
-        message: {
-          type,
-          run_id: string(json.run_id, 'run_id'),
-          question_index: count(json.question_index, 'question_index'),
-          answered: count(json.answered, 'answered'),
-          participants: count(json.participants, 'participants'),
-          distribution: parseDistribution(json.distribution),
-        },
+        type,
+        run_id: string(json.run_id, 'run_id'),
+        question_index: count(json.question_index, 'question_index'),
+        answered: count(json.answered, 'answered'),
+        participants: count(json.participants, 'participants'),
+        distribution: parseDistribution(json.distribution),
       }
     case 'quiz.accepted':
       return {
-        ok: true,
-        message: {
-          type,
-          ref: optionalRef(json.ref),
-          run_id: string(json.run_id, 'run_id'),
-          question_index: count(json.question_index, 'question_index'),
-          answer: parseAnswer(json.answer),
-          received_at: count(json.received_at, 'received_at'),
-          response_ms: count(json.response_ms, 'response_ms'),
-          duplicate: json.duplicate === undefined ? false : boolean(json.duplicate, 'duplicate'),
-        },
-      }
-    case 'error':
-      return {
-        ok: true,
-        message: {
-          type,
-          ref: optionalRef(json.ref),
-          code: string(json.code, 'code'),
-          message: json.message === undefined ? '' : string(json.message, 'message'),
-        },
+        type,
+        ref: optionalRef(json.ref),
+        run_id: string(json.run_id, 'run_id'),
+        question_index: count(json.question_index, 'question_index'),
+        answer: parseAnswer(json.answer),
+        received_at: count(json.received_at, 'received_at'),
+        response_ms: count(json.response_ms, 'response_ms'),
+        duplicate: json.duplicate === undefined ? false : boolean(json.duplicate, 'duplicate'),
       }
     default:
-      return { ok: 'ignored', type }
+      return undefined
   }
-}
-
-/**
- * Parses one text frame from the server. Returns the validated message, or
- * `ignored` for a message type this client does not know, or a reason why
- * the frame was rejected.
- */
-export function parseServerMessage(text: string): ParseResult {
-  let decoded: unknown
-  try {
-    decoded = JSON.parse(text)
-  } catch {
-    return { ok: false, reason: 'the frame is not valid JSON' }
-  }
-  try {
-    const json = object(decoded, 'message')
-    if (json.v !== PROTOCOL_VERSION) return { ok: false, reason: `protocol version ${JSON.stringify(json.v)} is not ${PROTOCOL_VERSION}` }
-    return parseObject(json)
-  } catch (error) {
-    if (error instanceof Invalid) return { ok: false, reason: error.message }
-    throw error
-  }
-}
-
-/** Encodes a client message with the protocol version and an optional `ref`. */
-export function encodeClientMessage(message: ClientMessage, ref?: string): string {
-  return JSON.stringify(ref === undefined ? { v: PROTOCOL_VERSION, ...message } : { v: PROTOCOL_VERSION, ...message, ref })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseServerMessage } from './protocol'
+import { parseServerMessage } from '../control/protocol'
 import { canAnswer, initialQuizState, questionKey, quizReducer, type QuizAction, type QuizViewState } from './quizState'
 import { NOW, run, singleChoice, stateFrame, welcomeFrame } from './testFixtures'
 import type { RunView, ServerMessage } from './types'

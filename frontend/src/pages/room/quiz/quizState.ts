@@ -113,6 +113,10 @@ function applyMessage(state: QuizViewState, message: ServerMessage, offset: numb
 
     case 'error':
       return { ...state, notice: { code: message.code, message: message.message } }
+
+    default:
+      // Floor and audio messages share the channel.
+      return state
   }
 }
 

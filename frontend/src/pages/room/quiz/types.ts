@@ -1,6 +1,6 @@
 // TypeScript mirrors of the quiz JSON of the lectern-quiz crate
 // (crates/lectern-quiz/src/{model,view,distribution,standings}.rs) and of the
-// control channel messages in docs/control-protocol.md. Serde writes enum tags
+// quiz's control channel messages in docs/control-protocol.md. Serde writes enum tags
 // in snake_case, so the `type` values here are those of the Rust variants.
 
 /** A student's answer, in display indices for ordering and matching. */
@@ -196,16 +196,7 @@ export interface RunView {
   podium: Standing[] | null
 }
 
-export type Role = 'lecturer' | 'student'
-
-export interface WelcomeMessage {
-  type: 'welcome'
-  participant_id: string
-  role: Role
-  name: string
-  room: string
-  server_time: number
-}
+export type { ErrorMessage, Role, ServerMessage, WelcomeMessage } from '../control/types'
 
 export interface StateMessage {
   type: 'quiz.state'
@@ -233,14 +224,8 @@ export interface AcceptedMessage {
   duplicate: boolean
 }
 
-export interface ErrorMessage {
-  type: 'error'
-  ref?: string
-  code: string
-  message: string
-}
-
-export type ServerMessage = WelcomeMessage | StateMessage | ProgressMessage | AcceptedMessage | ErrorMessage
+/** The quiz's server messages; control/types.ts adds the others. */
+export type QuizServerMessage = StateMessage | ProgressMessage | AcceptedMessage
 
 /** Commands the lecturer sends; the server answers each with `quiz.state`, or with `error`. */
 export type LecturerCommand =
@@ -258,4 +243,4 @@ export interface AnswerRequest {
   answer: Answer
 }
 
-export type ClientMessage = LecturerCommand | AnswerRequest
+export type QuizClientMessage = LecturerCommand | AnswerRequest

@@ -1,10 +1,7 @@
-// Connects the room page to the control channel for as long as it is open,
-// and keeps the quiz panel's state.
+// Follows the room's control channel for the quiz panel and keeps its state.
 
 import { useCallback, useEffect, useReducer, useRef } from 'preact/hooks'
-import { websocketBase } from '../connection'
-import type { Identity } from '../useBoardSession'
-import { ControlChannel, ControlRequestError, controlChannelUrl } from './controlChannel'
+import { ControlRequestError, type ControlChannel } from '../control/channel'
 import { initialQuizState, quizReducer, type QuizViewState, type RequestFailure } from './quizState'
 import type { Answer, LecturerCommand } from './types'
 
@@ -22,8 +19,8 @@ function failureOf(error: unknown): RequestFailure {
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) }
 }
 
-/** Opens the control channel of room `code` while `active` is true. */
-export function useQuizSession(code: string, identity: Identity, active: boolean): QuizSession {
+/** Follows `channel`, the room's control channel, or shows a disconnected quiz while it is null. */
+export function useQuizSession(channel: ControlChannel | null): QuizSession {
   const [state, dispatch] = useReducer(quizReducer, initialQuizState)
   const channelRef = useRef<ControlChannel | null>(null)
   // The latest state for the callbacks below, which must stay stable.
@@ -31,32 +28,30 @@ export function useQuizSession(code: string, identity: Identity, active: boolean
   stateRef.current = state
 
   useEffect(() => {
-    if (!active) {
+    channelRef.current = channel
+    if (!channel) {
       dispatch({ type: 'connection', state: 'disconnected' })
       return
     }
-    const channel = new ControlChannel({
-      url: controlChannelUrl(websocketBase(), code, identity.token),
-      onMessage: (message, offset) => dispatch({ type: 'message', message, offset }),
-      onState: (connection) => dispatch({ type: 'connection', state: connection }),
-      onStop: () => dispatch({ type: 'stopped' }),
-    })
-    channelRef.current = channel
-    channel.start()
+    const unsubscribe = [
+      channel.subscribe((message, offset) => dispatch({ type: 'message', message, offset })),
+      channel.watchState((connection) => dispatch({ type: 'connection', state: connection })),
+      channel.onStop(() => dispatch({ type: 'stopped' })),
+    ]
     return () => {
-      channel.dispose()
+      for (const stop of unsubscribe) stop()
       channelRef.current = null
     }
-  }, [code, identity.token, active])
+  }, [channel])
 
   const command = useCallback((message: LecturerCommand) => {
-    const channel = channelRef.current
+    const current = channelRef.current
     dispatch({ type: 'command-sent', command: message.type })
-    if (!channel) {
-      dispatch({ type: 'command-failed', command: message.type, failure: { code: 'disconnected', message: 'no quiz connection' } })
+    if (!current) {
+      dispatch({ type: 'command-failed', command: message.type, failure: { code: 'disconnected', message: 'no control connection' } })
       return
     }
-    channel.command(message).then(
+    current.command(message).then(
       () => dispatch({ type: 'command-done' }),
       (error: unknown) => {
         console.warn('quiz command failed', { command: message.type, error })
@@ -67,11 +62,11 @@ export function useQuizSession(code: string, identity: Identity, active: boolean
 
   const answer = useCallback((value: Answer) => {
     const run = stateRef.current.run
-    const channel = channelRef.current
-    if (!run || !run.question || !channel) return
+    const current = channelRef.current
+    if (!run || !run.question || !current) return
     const target = { runId: run.run_id, questionIndex: run.question.index }
     dispatch({ type: 'answer-sent', ...target, answer: value })
-    channel.answer({ type: 'quiz.answer', run_id: target.runId, question_index: target.questionIndex, answer: value }).then(
+    current.answer({ type: 'quiz.answer', run_id: target.runId, question_index: target.questionIndex, answer: value }).then(
       // quiz.accepted also reaches the reducer as a message, which records it.
       () => undefined,
       (error: unknown) => {

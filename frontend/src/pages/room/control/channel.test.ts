@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RECONNECT_BASE_MS, RECONNECT_CAP_MS } from '../reconnect'
-import { ControlChannel, ControlRequestError, controlChannelUrl, type WebSocketLike } from './controlChannel'
-import { NOW, run, stateFrame, welcomeFrame } from './testFixtures'
+import { ControlChannel, ControlRequestError, controlChannelUrl, type WebSocketLike } from './channel'
+import { NOW, run, stateFrame, welcomeFrame } from '../quiz/testFixtures'
 import type { ServerMessage } from './types'
 
 /** A WebSocket stand-in the test opens, feeds and closes by hand. */

@@ -1,0 +1,43 @@
+// Mirrors of the audio signalling messages of docs/control-protocol.md
+// ("Floor and audio").
+
+/** One entry of `audio.config`, in the shape of RTCIceServer. */
+export interface IceServer {
+  urls: string[]
+  username?: string
+  credential?: string
+}
+
+export interface AudioConfigMessage {
+  type: 'audio.config'
+  ice_servers: IceServer[]
+}
+
+/** An SDP offer or answer, from the server or to it. */
+export interface RtcDescriptionMessage {
+  type: 'rtc.offer' | 'rtc.answer'
+  sdp: string
+}
+
+/** A trickle ICE candidate; null ends the sender's candidates. */
+export interface RtcCandidateMessage {
+  type: 'rtc.candidate'
+  candidate: RTCIceCandidateInit | null
+}
+
+/** The server's view of this participant's audio connection. */
+export interface RtcStateMessage {
+  type: 'rtc.state'
+  /** `connected` or `closed`; other values are passed through for the log. */
+  state: string
+  /** Why the server closed the connection, in its words. */
+  reason?: string
+}
+
+export type AudioServerMessage = AudioConfigMessage | RtcDescriptionMessage | RtcCandidateMessage | RtcStateMessage
+
+export type AudioClientMessage =
+  | { type: 'rtc.offer'; sdp: string }
+  | { type: 'rtc.answer'; sdp: string }
+  | { type: 'rtc.candidate'; candidate: RTCIceCandidateInit | null }
+  | { type: 'rtc.leave' }
