@@ -563,8 +563,10 @@ describe('student panel', () => {
   })
 
   it('says the question closed without an answer', () => {
+    // The closed state does not say whether the lecturer or the deadline
+    // closed the question, so the notice names neither.
     renderPanel(stateWith(run({ phase: 'question_closed', question: singleChoice() })), 'student')
-    expect(byTestId('quiz-closed-notice')?.textContent).toBe('The lecturer closed the question. You did not answer this question.')
+    expect(byTestId('quiz-closed-notice')?.textContent).toBe('The question is closed. You did not answer this question.')
   })
 
   it('shows the result, feedback and class answers after the reveal', () => {
