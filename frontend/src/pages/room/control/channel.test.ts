@@ -312,4 +312,92 @@ describe('ControlChannel', () => {
     first.receive(welcomeFrame())
     expect(h.messages).toEqual([])
   })
+
+  it('replays state messages to a late subscriber', () => {
+    const h = harness()
+    h.latest().open()
+    h.latest().receive(welcomeFrame())
+    h.latest().receive(stateFrame(run()))
+    h.latest().receive(JSON.stringify({ v: 1, type: 'floor.state', server_time: NOW, max_speakers: 1, queue: [], speakers: [], muted: [] }))
+    h.latest().receive(JSON.stringify({ v: 1, type: 'audio.config', ice_servers: [] }))
+    h.latest().receive(JSON.stringify({ v: 1, type: 'error', code: 'rate_limited', message: 'slow down' }))
+
+    const late: string[] = []
+    h.channel.subscribe((message) => late.push(message.type))
+    expect(late).toEqual(['welcome', 'quiz.state', 'floor.state', 'audio.config'])
+  })
+
+  it('forgets the replay after a new welcome', () => {
+    const h = harness()
+    h.latest().open()
+    h.latest().receive(welcomeFrame())
+    h.latest().receive(stateFrame(run()))
+    h.latest().receive(welcomeFrame())
+
+    const late: string[] = []
+    h.channel.subscribe((message) => late.push(message.type))
+    expect(late).toEqual(['welcome'])
+  })
+
+  it('delivers to every subscriber until it unsubscribes', () => {
+    const h = harness()
+    h.latest().open()
+    const first: string[] = []
+    const second: string[] = []
+    const stopFirst = h.channel.subscribe((message) => first.push(message.type))
+    h.channel.subscribe((message) => second.push(message.type))
+    h.latest().receive(JSON.stringify({ v: 1, type: 'speaking', speaking: ['p_ada'] }))
+    stopFirst()
+    h.latest().receive(JSON.stringify({ v: 1, type: 'speaking', speaking: [] }))
+    expect(first).toEqual(['speaking'])
+    expect(second).toEqual(['speaking', 'speaking'])
+  })
+
+  it('reports the state to a watcher at once', () => {
+    const h = harness()
+    const seen: string[] = []
+    h.channel.watchState((state) => seen.push(state))
+    h.latest().open()
+    expect(seen).toEqual(['connecting', 'connected'])
+  })
+
+  it('settles a floor request on floor.state', async () => {
+    const h = harness()
+    h.latest().open()
+    const done = h.channel.request({ type: 'hand.raise' }, 'floor.state')
+    expect(h.latest().messages[0]).toMatchObject({ v: 1, type: 'hand.raise' })
+    // A quiz.state settles quiz commands only.
+    h.latest().receive(stateFrame(run()))
+    h.latest().receive(JSON.stringify({ v: 1, type: 'floor.state', server_time: NOW, max_speakers: 1, queue: [], speakers: [], muted: [] }))
+    await expect(done).resolves.toMatchObject({ type: 'floor.state' })
+  })
+
+  it('routes the error of a sent message to its sender', () => {
+    const h = harness()
+    h.latest().open()
+    const errors: string[] = []
+    expect(h.channel.send({ type: 'rtc.candidate', candidate: { candidate: 'c' } }, (error) => errors.push(error.code))).toBe(true)
+    const ref = h.latest().messages[0].ref
+    h.latest().receive(JSON.stringify({ v: 1, type: 'error', ref, code: 'no_audio_session', message: 'no offer yet' }))
+    expect(errors).toEqual(['no_audio_session'])
+    // The error is the sender's, not a notice for the quiz.
+    expect(h.messages).toEqual([])
+  })
+
+  it('does not send while closed', () => {
+    const h = harness()
+    expect(h.channel.send({ type: 'rtc.leave' })).toBe(false)
+    expect(h.latest().sent).toEqual([])
+  })
+
+  it('forgets a sent message after the timeout', () => {
+    const h = harness()
+    h.latest().open()
+    const errors: string[] = []
+    h.channel.send({ type: 'rtc.leave' }, (error) => errors.push(error.code))
+    vi.advanceTimersByTime(5_000)
+    h.latest().serverClose(1001)
+    expect(errors).toEqual([])
+  })
 })
+
