@@ -158,6 +158,12 @@ describe('AudioControls', () => {
     expect(byTestId('mic-muted')?.textContent).toContain('The lecturer muted you')
   })
 
+  it('says when the server has no audio', () => {
+    renderControls({ available: false })
+    expect(byTestId('audio-unavailable')?.textContent).toBe('This server runs without audio.')
+    expect(byTestId('audio-join')).toBeNull()
+  })
+
   it('renders an audio element per remote track', () => {
     const play = vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(() => Promise.resolve())
     const stream = {} as MediaStream

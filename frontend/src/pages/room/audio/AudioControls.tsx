@@ -38,6 +38,16 @@ export function AudioControls({ state, role, holdsFloor, muted, actions }: Audio
   const inAudio = state.status !== 'idle'
   const failure = state.status === 'failed' ? failureText(state) : null
 
+  if (!state.available && !inAudio) {
+    return (
+      <div class="audio-controls" role="group" aria-label={t('audio.heading')} data-testid="audio-controls">
+        <span class="status-tag" data-testid="audio-unavailable">
+          {t('audio.unavailable')}
+        </span>
+      </div>
+    )
+  }
+
   return (
     <div class="audio-controls" role="group" aria-label={t('audio.heading')} data-testid="audio-controls">
       {inAudio ? (

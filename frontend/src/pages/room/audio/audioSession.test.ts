@@ -233,7 +233,7 @@ afterEach(() => {
 describe('AudioSession negotiation', () => {
   it('offers one sendrecv and two recvonly m-lines', async () => {
     const h = harness()
-    h.session.handleMessage({ type: 'audio.config', ice_servers: [{ urls: ['stun:stun.example.org:3478'] }] })
+    h.session.handleMessage({ type: 'audio.config', enabled: true, ice_servers: [{ urls: ['stun:stun.example.org:3478'] }] })
     await joinWithoutAnswer(h)
 
     expect(h.connections).toHaveLength(1)
@@ -400,9 +400,24 @@ describe('AudioSession failures', () => {
   it('fails when the server closes the connection', async () => {
     const h = harness()
     await joinWithoutAnswer(h)
-    h.session.handleMessage({ type: 'rtc.state', state: 'closed', reason: 'the server restarts' })
-    expect(h.session.state.failure).toBe('audio.failure.closed')
-    expect(h.session.state.failureDetail).toBe('the server restarts')
+    h.session.handleMessage({ type: 'rtc.state', state: 'closed', reason: 'replaced' })
+    expect(h.session.state.failure).toBe('audio.failure.reason.replaced')
+    expect(h.signaling.sentOf('rtc.leave')).toHaveLength(1)
+  })
+
+  it('ignores rtc.state after leaving', async () => {
+    const h = harness()
+    await joinWithoutAnswer(h)
+    h.session.leave()
+    h.session.handleMessage({ type: 'rtc.state', state: 'closed', reason: 'left' })
+    expect(h.session.state.status).toBe('idle')
+    expect(h.session.state.failure).toBeNull()
+  })
+
+  it('reports a server without audio', () => {
+    const h = harness()
+    h.session.handleMessage({ type: 'audio.config', enabled: false, ice_servers: [] })
+    expect(h.session.state.available).toBe(false)
   })
 
   it('fails without a control connection', async () => {

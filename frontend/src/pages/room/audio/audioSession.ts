@@ -49,6 +49,8 @@ export interface AudioSnapshot {
   micProblem: MicProblem | null
   micProblemDetail: string | null
   devices: MicDevice[]
+  /** False when `audio.config` says that the server runs without audio. */
+  available: boolean
   /** The chosen microphone, or null for the browser's default. */
   deviceId: string | null
   remote: RemoteAudio[]
@@ -89,6 +91,7 @@ export const INITIAL_AUDIO_SNAPSHOT: AudioSnapshot = {
   micProblem: null,
   micProblemDetail: null,
   devices: [],
+  available: true,
   deviceId: null,
   remote: [],
 }
@@ -197,6 +200,7 @@ export class AudioSession {
         return
       case 'audio.config':
         this.iceServers = message.ice_servers
+        this.update({ available: message.enabled })
         return
       case 'rtc.offer':
         this.enqueue(() => this.answerServerOffer(message.sdp))
@@ -207,7 +211,7 @@ export class AudioSession {
       case 'rtc.state':
         if (message.state === 'closed' && this.pc && this.joined) {
           console.warn('audio: the server closed the audio connection', { reason: message.reason })
-          this.fail('audio.failure.closed', message.reason ?? null)
+          this.fail(message.reason ? `audio.failure.reason.${message.reason}` : 'audio.failure.closed', null)
         } else {
           console.info('audio: server reports the connection', { state: message.state })
         }
@@ -376,6 +380,9 @@ export class AudioSession {
       this.fail('audio.failure.noControl', null)
       return
     }
+    // The server would take a new peer connection's offer for a
+    // renegotiation of the old session, so that session ends first.
+    this.sendLeave()
     this.closePeer()
     const generation = ++this.generation
     let pc: RTCPeerConnection

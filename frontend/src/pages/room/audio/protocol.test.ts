@@ -18,16 +18,23 @@ describe('audio.config', () => {
     const message = parsed({
       v: 1,
       type: 'audio.config',
+      enabled: true,
       ice_servers: [{ urls: ['stun:stun.example.org:3478'] }, { urls: 'turn:turn.example.org', username: 'u', credential: 'c' }],
     })
     expect(message).toEqual({
       type: 'audio.config',
+      enabled: true,
       ice_servers: [{ urls: ['stun:stun.example.org:3478'] }, { urls: ['turn:turn.example.org'], username: 'u', credential: 'c' }],
     })
   })
 
-  it('reads a missing list as no servers', () => {
-    expect(parsed({ v: 1, type: 'audio.config' })).toEqual({ type: 'audio.config', ice_servers: [] })
+  it('reads missing fields as enabled without servers', () => {
+    expect(parsed({ v: 1, type: 'audio.config' })).toEqual({ type: 'audio.config', enabled: true, ice_servers: [] })
+  })
+
+  it('reads a server without audio', () => {
+    expect(parsed({ v: 1, type: 'audio.config', enabled: false, ice_servers: [] })).toMatchObject({ enabled: false })
+    expect(rejection({ v: 1, type: 'audio.config', enabled: 'no' })).toBe('enabled is not a boolean')
   })
 
   it('rejects servers without urls', () => {
@@ -63,10 +70,11 @@ describe('rtc messages', () => {
 
   it('parses rtc.state with and without a reason', () => {
     expect(parsed({ v: 1, type: 'rtc.state', state: 'connected' })).toEqual({ type: 'rtc.state', state: 'connected' })
-    expect(parsed({ v: 1, type: 'rtc.state', state: 'closed', reason: 'ice failed' })).toEqual({
+    expect(parsed({ v: 1, type: 'rtc.state', state: 'connected', reason: null })).toEqual({ type: 'rtc.state', state: 'connected' })
+    expect(parsed({ v: 1, type: 'rtc.state', state: 'closed', reason: 'connection_failed' })).toEqual({
       type: 'rtc.state',
       state: 'closed',
-      reason: 'ice failed',
+      reason: 'connection_failed',
     })
     expect(rejection({ v: 1, type: 'rtc.state' })).toBe('state is not a string')
   })

@@ -2,7 +2,7 @@
 // (docs/control-protocol.md, "Floor and audio"). control/protocol.ts calls
 // parseAudioMessage() for these types.
 
-import { Invalid, array, count, object, optionalString, string, type Json } from '../control/validate'
+import { Invalid, array, boolean, count, object, optionalString, string, type Json } from '../control/validate'
 import type { AudioServerMessage, IceServer } from './types'
 
 /** Reads `urls` as a list, since RTCIceServer also allows a single string. */
@@ -43,7 +43,11 @@ function parseCandidate(value: unknown, path: string): RTCIceCandidateInit | nul
 export function parseAudioMessage(type: string, json: Json): AudioServerMessage | undefined {
   switch (type) {
     case 'audio.config':
-      return { type, ice_servers: json.ice_servers === undefined ? [] : array(json.ice_servers, 'ice_servers', parseIceServer) }
+      return {
+        type,
+        enabled: json.enabled === undefined ? true : boolean(json.enabled, 'enabled'),
+        ice_servers: json.ice_servers === undefined ? [] : array(json.ice_servers, 'ice_servers', parseIceServer),
+      }
     case 'rtc.offer':
     case 'rtc.answer': {
       const sdp = string(json.sdp, 'sdp')

@@ -10,6 +10,8 @@ export interface IceServer {
 
 export interface AudioConfigMessage {
   type: 'audio.config'
+  /** False when the server runs without audio, so `rtc.offer` would get `audio_unavailable`. */
+  enabled: boolean
   ice_servers: IceServer[]
 }
 
@@ -30,7 +32,7 @@ export interface RtcStateMessage {
   type: 'rtc.state'
   /** `connected` or `closed`; other values are passed through for the log. */
   state: string
-  /** Why the server closed the connection, in its words. */
+  /** Why the server closed the connection: `left`, `connection_failed`, `connection_closed`, `replaced` or `room_closed`. */
   reason?: string
 }
 

@@ -41,7 +41,7 @@ export function useNow(ticking: boolean): number {
 /** Returns the translated text of a failed floor request. */
 export function floorErrorText(error: { code: string; message: string }): string {
   const key = `audio.errors.${error.code}`
-  return hasKey(key) ? t(key) : t('audio.errors.other', { message: error.message || error.code })
+  return hasKey(key) ? t(key, { message: error.message }) : t('audio.errors.other', { message: error.message || error.code })
 }
 
 interface FloorPanelProps {
