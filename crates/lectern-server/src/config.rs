@@ -10,6 +10,10 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::Deserialize;
 
+mod audio;
+
+pub use audio::{AudioSettings, FileAudio, PortSetting};
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,6 +24,7 @@ pub struct Settings {
     /// `http://` plus the listening address.
     pub public_url: Option<String>,
     pub limits: Limits,
+    pub audio: AudioSettings,
 }
 
 /// Sizes, rates and timings, each overridable in the TOML file.
@@ -149,6 +154,21 @@ impl Settings {
             data_dir,
             public_url: None,
             limits: Limits::default(),
+            audio: AudioSettings::default(),
+        }
+    }
+
+    /// Checks every setting, naming the settings-file key of each problem.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if let Err(limits) = self.limits.validate() {
+            problems.push(limits);
+        }
+        problems.extend(self.audio.validate());
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
         }
     }
 }
@@ -173,6 +193,8 @@ pub struct FileSettings {
     pub public_url: Option<String>,
     #[serde(default)]
     pub limits: FileLimits,
+    #[serde(default)]
+    pub audio: FileAudio,
 }
 
 /// The `[limits]` table; times are in seconds.
@@ -275,6 +297,11 @@ mod tests {
         assert_eq!(limits.ping_interval, defaults.ping_interval);
         assert_eq!(limits.joins_per_minute, defaults.joins_per_minute);
         assert_eq!(limits.session_ttl, defaults.session_ttl);
+
+        let audio = file.audio.settings();
+        assert_eq!(audio.ports, AudioSettings::default().ports);
+        assert_eq!(audio.max_speakers, 1);
+        assert!(audio.validate().is_empty(), "{:?}", audio.validate());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Lectern's server: rooms, the REST API, the board WebSocket and the room
-//! control channel.
+//! Lectern's server: rooms, the REST API, the board WebSocket, the room
+//! control channel and room audio.
 //!
 //! # What this crate owns
 //!
@@ -8,7 +8,11 @@
 //! `lectern-board`; WebSocket connections ([`connection`]) only move frames
 //! between their socket and their room. Beside it, each room with control
 //! connections runs a class actor ([`class`]) that drives the room's live
-//! quiz run from `lectern-quiz`.
+//! quiz run from `lectern-quiz`, the room's floor from `lectern-floor`
+//! (raised hands, who may speak, who is called to the board), and the
+//! room's audio on the process-wide SFU from `lectern-sfu`, whose
+//! forwarding follows the floor. A floor grant with `to_board` reaches the
+//! board actor as a temporary write grant that is never stored.
 //!
 //! # What it must never do
 //!
@@ -42,6 +46,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use lectern_floor::FloorConfig;
+use lectern_sfu::{Sfu, SfuStats};
 use lectern_store::Store;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +64,7 @@ use crate::state::AppState;
 pub struct Server {
     address: SocketAddr,
     public_url: String,
+    sfu: Option<Sfu>,
     shutdown: CancellationToken,
     task: JoinHandle<()>,
 }
@@ -67,9 +74,16 @@ impl Server {
     /// starts serving. Port 0 picks a free port, which [`Server::address`] returns.
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
         settings
-            .limits
             .validate()
             .map_err(|problems| anyhow::anyhow!("invalid settings: {problems}"))?;
+        let sfu = if settings.audio.enabled {
+            let config = settings.audio.sfu_config(settings.listen.ip());
+            tracing::info!(bind_ip = %config.network.bind_ip, ports = ?config.network.ports, public_ip = ?config.network.public_ip, ice_tcp = config.network.ice_tcp, "audio enabled");
+            Some(Sfu::new(config).context("invalid audio settings")?)
+        } else {
+            tracing::info!("audio disabled by the settings");
+            None
+        };
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!(
                 "cannot create data directory {}",
@@ -92,6 +106,12 @@ impl Server {
             store.clone(),
             ClassSettings {
                 idle_timeout: settings.limits.room_idle_timeout,
+                floor: FloorConfig {
+                    max_speakers: settings.audio.max_speakers,
+                    ..FloorConfig::default()
+                },
+                sfu: sfu.clone(),
+                rooms: rooms.clone(),
             },
         );
 
@@ -132,9 +152,16 @@ impl Server {
         Ok(Self {
             address,
             public_url,
+            sfu,
             shutdown,
             task,
         })
+    }
+
+    /// Returns the SFU's counters (sessions, tasks, packets), or `None`
+    /// when audio is disabled.
+    pub fn audio_stats(&self) -> Option<SfuStats> {
+        self.sfu.as_ref().map(Sfu::stats)
     }
 
     pub fn address(&self) -> SocketAddr {

@@ -119,6 +119,7 @@ fn settings(
     settings.database_url = database_url;
     settings.public_url = public_url.or_else(|| file.public_url.clone());
     settings.limits = file.limits();
+    settings.audio = file.audio.settings();
     Ok(settings)
 }
 

@@ -406,6 +406,20 @@ impl Room {
         self.local_sdp(&session).await
     }
 
+    /// Returns how many of the room's audio slots have no outgoing track in the participant's
+    /// session yet: the tracks [`create_offer`](Self::create_offer) would add. A server
+    /// renegotiates when this is above zero after [`accept_offer`](Self::accept_offer), so
+    /// that the browser hears every slot.
+    ///
+    /// # Errors
+    ///
+    /// [`SfuError::UnknownSession`] or [`SfuError::SessionClosed`].
+    pub fn unattached_slots(&self, participant: &ParticipantId) -> Result<usize, SfuError> {
+        let session = self.inner.session(participant)?;
+        let attached = *lock(&session.attached_slots);
+        Ok(session.slot_tracks.len().saturating_sub(attached))
+    }
+
     /// Applies the browser's answer to an offer from [`create_offer`](Self::create_offer).
     ///
     /// # Errors

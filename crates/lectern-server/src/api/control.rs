@@ -80,9 +80,13 @@ async fn authorize_socket(
     }
 
     let participant_id = role.participant_id().to_owned();
-    let (role, name) = match &role {
-        RoomRole::Lecturer(user) => (Role::Lecturer, user.name.clone()),
-        RoomRole::Student(participant) => (Role::Student, participant.name.clone()),
+    let (role, name, drawing_permission) = match &role {
+        RoomRole::Lecturer(user) => (Role::Lecturer, user.name.clone(), false),
+        RoomRole::Student(participant) => (
+            Role::Student,
+            participant.name.clone(),
+            participant.can_draw != 0,
+        ),
     };
     let ticket = ControlTicket {
         room_id: room.id.clone(),
@@ -90,6 +94,7 @@ async fn authorize_socket(
         participant_id,
         role,
         name,
+        drawing_permission,
     };
     Ok((ticket, state))
 }

@@ -536,7 +536,9 @@ async fn set_participant_permissions(
 }
 
 /// Tells the loaded room about a stored permission change, so open
-/// connections and the rights every client is shown change at once.
+/// connections and the rights every client is shown change at once, and
+/// tells the room's floor, so that the end of a board grant restores the
+/// new permission.
 async fn notify_access(
     state: &SharedState,
     room_id: &str,
@@ -549,10 +551,17 @@ async fn notify_access(
         .send_if_loaded(
             room_id,
             RoomCommand::SetAccess {
-                target,
+                target: target.clone(),
                 access: access_for(allowed),
                 rights,
             },
+        )
+        .await;
+    state
+        .classes
+        .send_if_loaded(
+            room_id,
+            ClassCommand::SetDrawingPermission { target, allowed },
         )
         .await;
     Ok(())

@@ -1,4 +1,5 @@
-//! The task that owns one room's control connections and its quiz run.
+//! The task that owns one room's control connections, its quiz run, its
+//! floor and its audio room.
 //!
 //! Commands arrive on a bounded channel. The actor handles every command
 //! already queued. Accepted answers wait in a batch that is stored in one
@@ -6,24 +7,32 @@
 //! before any other command is handled, so no participant ever sees an
 //! answer that a crash could lose. Phase changes are saved before their
 //! `quiz.state` is sent.
+//!
+//! The floor (`floor.rs`) and the audio signalling (`audio.rs`) live in
+//! memory only: a restart ends every grant, hand and audio session.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use lectern_board::ConnectionId;
+use lectern_floor::{Floor, FloorConfig};
 use lectern_quiz::Quiz;
+use lectern_sfu::{RoomEvent, Sfu};
 use lectern_store::Store;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, error, info, info_span, warn};
 
 use super::ClassRegistry;
-use super::protocol::{ClientMessage, ErrorCode, Rejection, Request, Role, ServerMessage};
+use super::audio::AudioState;
+use super::protocol::{
+    ClientMessage, ErrorCode, Rejection, Request, Role, Senders, ServerMessage,
+};
 use super::quiz::{PhaseCommand, QuizRun, SharedView, Viewer, run_error, submit_error};
 use crate::clock::unix_millis;
 use crate::registry::RoomActorKind;
-use crate::room::{CloseSignal, close_code};
+use crate::room::{AccessTarget, CloseSignal, RoomRegistry, close_code};
 
 /// Maximum number of commands handled before the batch's answers are
 /// stored and acknowledged.
@@ -45,6 +54,9 @@ pub struct ControlJoin {
     pub name: String,
     /// The room's code, shown in `welcome`.
     pub room_code: String,
+    /// A student's own drawing permission as stored when the connection
+    /// opened; false for lecturers.
+    pub drawing_permission: bool,
     pub link: ControlLink,
 }
 
@@ -64,6 +76,12 @@ pub enum ClassCommand {
     Leave {
         connection: ConnectionId,
     },
+    /// Tells the floor about a stored change of students' own drawing
+    /// permissions, so that the end of a board grant restores the right one.
+    SetDrawingPermission {
+        target: AccessTarget,
+        allowed: bool,
+    },
     /// Closes every control connection and unloads. With `end_run`, a run
     /// that has not ended is ended and saved first, as when the lecturer
     /// closes the room.
@@ -76,9 +94,15 @@ pub enum ClassCommand {
 }
 
 /// Settings a class actor needs from the server configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClassSettings {
     pub idle_timeout: Duration,
+    /// Settings of each room's floor.
+    pub floor: FloorConfig,
+    /// The process-wide SFU, or `None` when audio is disabled.
+    pub sfu: Option<Sfu>,
+    /// The board actors, which apply board grants of the floor.
+    pub rooms: Arc<RoomRegistry>,
 }
 
 /// The kind of the class actor, for the [`ClassRegistry`].
@@ -100,10 +124,19 @@ impl RoomActorKind for ClassActorKind {
         let span = info_span!(parent: None, "class", room = %room_id);
         tokio::spawn(
             async move {
-                let Some((names, run)) = load(&store, &room_id).await else {
+                let Some(loaded) = load(&store, &room_id).await else {
                     registry.forget(&room_id, generation);
                     return;
                 };
+                let floor = match Floor::new(settings.floor) {
+                    Ok(floor) => floor,
+                    Err(error) => {
+                        error!(%error, "invalid floor settings; the room stays unloaded");
+                        registry.forget(&room_id, generation);
+                        return;
+                    }
+                };
+                let audio = AudioState::new(settings.sfu.clone());
                 let actor = ClassActor {
                     room_id,
                     generation,
@@ -112,9 +145,13 @@ impl RoomActorKind for ClassActorKind {
                     store,
                     registry,
                     settings,
-                    names,
-                    run,
+                    names: loaded.names,
+                    run: loaded.run,
                     pending: Vec::new(),
+                    floor,
+                    drawing_permissions: loaded.drawing_permissions,
+                    audio,
+                    departed: Vec::new(),
                 };
                 actor.run().await;
             }
@@ -123,9 +160,16 @@ impl RoomActorKind for ClassActorKind {
     }
 }
 
-/// Loads the room's participant names and restores its active run.
-/// Returns `None` when storage fails, so the room stays unloaded.
-async fn load(store: &Store, room_id: &str) -> Option<(HashMap<String, String>, Option<QuizRun>)> {
+/// What a class actor reads from storage when it loads.
+struct Loaded {
+    names: HashMap<String, String>,
+    drawing_permissions: HashMap<String, bool>,
+    run: Option<QuizRun>,
+}
+
+/// Loads the room's participants and restores its active run. Returns
+/// `None` when storage fails, so the room stays unloaded.
+async fn load(store: &Store, room_id: &str) -> Option<Loaded> {
     let participants = match store.participants(room_id).await {
         Ok(participants) => participants,
         Err(error) => {
@@ -133,6 +177,10 @@ async fn load(store: &Store, room_id: &str) -> Option<(HashMap<String, String>, 
             return None;
         }
     };
+    let drawing_permissions = participants
+        .iter()
+        .map(|participant| (participant.id.clone(), participant.can_draw != 0))
+        .collect();
     let names = participants
         .into_iter()
         .map(|participant| (participant.id, participant.name))
@@ -158,12 +206,16 @@ async fn load(store: &Store, room_id: &str) -> Option<(HashMap<String, String>, 
             None
         }
     };
-    Some((names, run))
+    Some(Loaded {
+        names,
+        drawing_permissions,
+        run,
+    })
 }
 
-struct Member {
-    participant_id: String,
-    role: Role,
+pub(super) struct Member {
+    pub(super) participant_id: String,
+    pub(super) role: Role,
     outbox: mpsc::Sender<String>,
     closer: Option<oneshot::Sender<CloseSignal>>,
 }
@@ -177,26 +229,39 @@ struct PendingAnswer {
     duplicate: bool,
 }
 
-struct ClassActor {
-    room_id: Arc<str>,
+pub(super) struct ClassActor {
+    pub(super) room_id: Arc<str>,
     generation: u64,
-    members: HashMap<ConnectionId, Member>,
+    pub(super) members: HashMap<ConnectionId, Member>,
     commands: mpsc::Receiver<ClassCommand>,
     store: Store,
     registry: Arc<ClassRegistry>,
-    settings: ClassSettings,
+    pub(super) settings: ClassSettings,
     /// Display names of the room's students by participant id, and of the
     /// lecturers connected.
-    names: HashMap<String, String>,
+    pub(super) names: HashMap<String, String>,
     /// The current run, or the last one that ended since the room loaded.
     run: Option<QuizRun>,
     pending: Vec<PendingAnswer>,
+    /// Hands, speakers and mutes. Participants join it when their first
+    /// control connection opens and leave when their last one closes.
+    pub(super) floor: Floor,
+    /// Students' own drawing permissions as stored, by participant id,
+    /// kept current by [`ClassCommand::SetDrawingPermission`].
+    pub(super) drawing_permissions: HashMap<String, bool>,
+    pub(super) audio: AudioState,
+    /// Connections removed since their floor and audio were last cleaned
+    /// up, with their participant ids. Removal happens where no `.await`
+    /// is possible, such as when a slow client is disconnected.
+    departed: Vec<(ConnectionId, String)>,
 }
 
 /// Event that woke the actor.
 enum Wake {
     Command(Option<ClassCommand>),
+    /// A quiz question's deadline or a timed grant's end.
     Deadline,
+    Audio(Option<RoomEvent>),
     Idle,
 }
 
@@ -210,7 +275,15 @@ impl ClassActor {
                 Wake::Command(Some(command)) => command,
                 Wake::Command(None) => break None,
                 Wake::Deadline => {
-                    self.close_overdue_question(unix_millis()).await;
+                    let now = unix_millis();
+                    self.close_overdue_question(now).await;
+                    self.end_expired_grants(now).await;
+                    self.settle_departures().await;
+                    continue;
+                }
+                Wake::Audio(event) => {
+                    self.audio_event(event).await;
+                    self.settle_departures().await;
                     continue;
                 }
                 Wake::Idle => {
@@ -218,6 +291,7 @@ impl ClassActor {
                         .registry
                         .remove(&self.room_id, self.generation, &self.commands)
                     {
+                        self.close_audio_room().await;
                         info!("class unloaded");
                         return;
                     }
@@ -245,19 +319,26 @@ impl ClassActor {
             if end_run {
                 self.end_run(unix_millis()).await;
             }
+            self.close_audio_room().await;
             self.close_all(code, &reason);
             self.registry.forget(&self.room_id, self.generation);
             info!(code, "class closed and unloaded");
             let _ = done.send(());
         } else {
+            self.close_audio_room().await;
             info!("class unloaded");
         }
     }
 
-    /// Waits for the next command, the open question's deadline, or the
-    /// idle timeout of an empty room without an open question.
+    /// Waits for the next command, audio event, the open question's
+    /// deadline, the end of a timed grant, or the idle timeout of an empty
+    /// room without a deadline.
     async fn next_wake(&mut self) -> Wake {
-        let deadline = self.run.as_ref().and_then(QuizRun::deadline);
+        let question_deadline = self.run.as_ref().and_then(QuizRun::deadline);
+        let deadline = [question_deadline, self.floor.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min();
         let timer = match deadline {
             Some(deadline) => {
                 let wait = deadline.saturating_sub(unix_millis());
@@ -267,12 +348,24 @@ impl ClassActor {
             None => None,
         };
 
-        let Some(at) = timer else {
-            return Wake::Command(self.commands.recv().await);
+        let commands = &mut self.commands;
+        let audio_events = self.audio.events();
+        let audio = async move {
+            match audio_events {
+                Some(events) => events.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        let sleep = async move {
+            match timer {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
         };
         tokio::select! {
-            command = self.commands.recv() => Wake::Command(command),
-            () = tokio::time::sleep_until(at) => {
+            command = commands.recv() => Wake::Command(command),
+            event = audio => Wake::Audio(event),
+            () = sleep => {
                 if deadline.is_some() { Wake::Deadline } else { Wake::Idle }
             }
         }
@@ -297,12 +390,13 @@ impl ClassActor {
 
         match command {
             ClassCommand::Join { request, joined } => {
-                self.join(request);
+                self.join(request).await;
                 let _ = joined.send(());
             }
             ClassCommand::Leave { connection } => {
                 if let Some(member) = self.members.remove(&connection) {
                     info!(%connection, participant = %member.participant_id, "left the control channel");
+                    self.departed.push((connection, member.participant_id));
                 }
             }
             ClassCommand::Message {
@@ -310,6 +404,9 @@ impl ClassActor {
                 request,
                 received_at,
             } => self.receive(connection, request, received_at).await,
+            ClassCommand::SetDrawingPermission { target, allowed } => {
+                self.set_drawing_permission(&target, allowed).await;
+            }
             ClassCommand::Close {
                 code,
                 reason,
@@ -317,16 +414,40 @@ impl ClassActor {
                 done,
             } => return Some((code, reason, end_run, done)),
         }
+        self.settle_departures().await;
         None
     }
 
-    fn join(&mut self, request: ControlJoin) {
+    /// Cleans up after connections that were removed: a connection's audio
+    /// session closes with it, and a participant whose last connection
+    /// closed leaves the floor, which revokes their floor and lowers their
+    /// hand.
+    async fn settle_departures(&mut self) {
+        while !self.departed.is_empty() {
+            let departed = std::mem::take(&mut self.departed);
+            let now = unix_millis();
+            for (connection, participant_id) in departed {
+                self.connection_closed(connection, &participant_id).await;
+                let still_connected = self
+                    .members
+                    .values()
+                    .any(|member| member.participant_id == participant_id);
+                if !still_connected {
+                    self.leave_floor(&participant_id, now);
+                }
+            }
+            self.apply_floor_events().await;
+        }
+    }
+
+    async fn join(&mut self, request: ControlJoin) {
         let ControlJoin {
             connection,
             participant_id,
             role,
             name,
             room_code,
+            drawing_permission,
             link,
         } = request;
         info!(%connection, participant = %participant_id, ?role, "joined the control channel");
@@ -351,6 +472,8 @@ impl ClassActor {
             },
         );
 
+        self.join_floor(&participant_id, role, drawing_permission);
+
         let now = unix_millis();
         let welcome = ServerMessage::Welcome {
             participant_id,
@@ -362,6 +485,12 @@ impl ClassActor {
         self.send(connection, &welcome);
         let shared = self.shared_view();
         self.send_state(connection, shared.as_ref(), now);
+        let floor_state = self.floor_state(now);
+        self.send(connection, &floor_state);
+        let audio_config = self.audio.config_message();
+        self.send(connection, &audio_config);
+        // A lecturer who joins is forwarded unless muted.
+        self.apply_floor_events().await;
     }
 
     async fn receive(&mut self, connection: ConnectionId, request: Request, received_at: u64) {
@@ -372,11 +501,13 @@ impl ClassActor {
         let role = member.role;
         let Request { reference, message } = request;
 
-        if message.sender() != role {
+        if !message.senders().allow(role) {
             warn!(%connection, participant = %participant_id, ?role, message = message.type_name(), "permission denied on the control channel");
-            let text = match role {
-                Role::Student => format!("only the lecturer may send {}", message.type_name()),
-                Role::Lecturer => format!("only students may send {}", message.type_name()),
+            let text = match message.senders() {
+                Senders::Student => format!("only students may send {}", message.type_name()),
+                Senders::Lecturer | Senders::Anyone => {
+                    format!("only the lecturer may send {}", message.type_name())
+                }
             };
             self.reject(
                 connection,
@@ -412,6 +543,27 @@ impl ClassActor {
                 answer,
                 received_at,
             ),
+            message @ (ClientMessage::RaiseHand {}
+            | ClientMessage::LowerHand { .. }
+            | ClientMessage::LowerAllHands {}
+            | ClientMessage::Grant { .. }
+            | ClientMessage::Revoke { .. }
+            | ClientMessage::Mute { .. }
+            | ClientMessage::Unmute { .. }) => {
+                let span = info_span!("floor", %connection, participant = %participant_id, message = message.type_name());
+                self.floor_message(connection, reference, &participant_id, role, message)
+                    .instrument(span)
+                    .await;
+            }
+            message @ (ClientMessage::RtcOffer { .. }
+            | ClientMessage::RtcAnswer { .. }
+            | ClientMessage::RtcCandidate { .. }
+            | ClientMessage::RtcLeave {}) => {
+                let span = info_span!("audio", %connection, participant = %participant_id, message = message.type_name());
+                self.audio_message(connection, reference, &participant_id, message)
+                    .instrument(span)
+                    .await;
+            }
             other => {
                 if let Some(command) = PhaseCommand::of(&other) {
                     self.change_phase(
@@ -831,15 +983,23 @@ impl ClassActor {
         self.send(connection, &state);
     }
 
-    fn reject(&mut self, connection: ConnectionId, rejection: Rejection) {
+    pub(super) fn reject(&mut self, connection: ConnectionId, rejection: Rejection) {
         self.send(connection, &rejection.to_message());
+    }
+
+    /// Sends a message to every connection.
+    pub(super) fn broadcast(&mut self, message: &ServerMessage) {
+        let connections: Vec<ConnectionId> = self.members.keys().copied().collect();
+        for connection in connections {
+            self.send(connection, message);
+        }
     }
 
     /// Queues a message for one connection. A full queue means the client
     /// cannot keep up. Skipping the message would leave its state silently
     /// wrong, so the client is disconnected instead, and gets the current
     /// state when it reconnects.
-    fn send(&mut self, connection: ConnectionId, message: &ServerMessage) {
+    pub(super) fn send(&mut self, connection: ConnectionId, message: &ServerMessage) {
         let Some(member) = self.members.get(&connection) else {
             return;
         };
@@ -860,13 +1020,14 @@ impl ClassActor {
     }
 
     fn close(&mut self, connection: ConnectionId, code: u16, reason: &str) {
-        if let Some(mut member) = self.members.remove(&connection)
-            && let Some(closer) = member.closer.take()
-        {
-            let _ = closer.send(CloseSignal {
-                code,
-                reason: reason.to_owned(),
-            });
+        if let Some(mut member) = self.members.remove(&connection) {
+            if let Some(closer) = member.closer.take() {
+                let _ = closer.send(CloseSignal {
+                    code,
+                    reason: reason.to_owned(),
+                });
+            }
+            self.departed.push((connection, member.participant_id));
         }
     }
 

@@ -32,6 +32,8 @@ pub struct ControlTicket {
     pub participant_id: String,
     pub role: Role,
     pub name: String,
+    /// A student's own drawing permission as stored; false for lecturers.
+    pub drawing_permission: bool,
 }
 
 /// Limits that apply to one control connection.
@@ -90,6 +92,7 @@ async fn serve(
                     role: ticket.role,
                     name: ticket.name.clone(),
                     room_code: ticket.room_code.clone(),
+                    drawing_permission: ticket.drawing_permission,
                     link: ControlLink { outbox, closer },
                 },
                 joined,

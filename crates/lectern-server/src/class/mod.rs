@@ -1,12 +1,15 @@
 //! The room control channel: one class actor per loaded room owns the
-//! room's control connections and its live quiz run.
+//! room's control connections, its live quiz run, its floor and its audio
+//! signalling.
 //!
 //! It runs beside the board's room actor ([`crate::room`]) and shares
 //! nothing with it but the room id. docs/control-protocol.md describes the
 //! messages.
 
 mod actor;
+mod audio;
 pub mod connection;
+mod floor;
 pub mod protocol;
 pub mod quiz;
 

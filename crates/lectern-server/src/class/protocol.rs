@@ -4,6 +4,7 @@
 //! object in one text frame, with the version `v` and a `type`.
 
 use lectern_quiz::{Answer, Distribution, RevealedQuestion, StudentQuestion, StudentResult};
+use lectern_sfu::{IceCandidate, IceServer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -49,11 +50,54 @@ pub enum ClientMessage {
         question_index: usize,
         answer: Answer,
     },
+    #[serde(rename = "hand.raise")]
+    RaiseHand {},
+    /// A student lowers their own hand and leaves `participant_id` out; a
+    /// lecturer names the hand to lower.
+    #[serde(rename = "hand.lower")]
+    LowerHand {
+        #[serde(default)]
+        participant_id: Option<String>,
+    },
+    #[serde(rename = "hand.lower_all")]
+    LowerAllHands {},
+    #[serde(rename = "floor.grant")]
+    Grant {
+        /// The student to give the floor to, or `None` for the first in the
+        /// queue.
+        #[serde(default)]
+        participant_id: Option<String>,
+        #[serde(default)]
+        to_board: bool,
+        #[serde(default)]
+        duration_secs: Option<u64>,
+        #[serde(default)]
+        replace: bool,
+    },
+    #[serde(rename = "floor.revoke")]
+    Revoke { participant_id: String },
+    #[serde(rename = "audio.mute")]
+    Mute { participant_id: String },
+    #[serde(rename = "audio.unmute")]
+    Unmute { participant_id: String },
+    #[serde(rename = "rtc.offer")]
+    RtcOffer { sdp: String },
+    #[serde(rename = "rtc.answer")]
+    RtcAnswer { sdp: String },
+    /// A trickle ICE candidate; `None` (JSON `null`) ends the browser's
+    /// candidates.
+    #[serde(rename = "rtc.candidate")]
+    RtcCandidate {
+        #[serde(default)]
+        candidate: Option<IceCandidate>,
+    },
+    #[serde(rename = "rtc.leave")]
+    RtcLeave {},
 }
 
 /// The `type` of every client message, for telling an unknown type from a
 /// malformed message.
-const CLIENT_TYPES: [&str; 7] = [
+const CLIENT_TYPES: [&str; 18] = [
     "quiz.launch",
     "quiz.next",
     "quiz.close",
@@ -61,7 +105,37 @@ const CLIENT_TYPES: [&str; 7] = [
     "quiz.leaderboard",
     "quiz.end",
     "quiz.answer",
+    "hand.raise",
+    "hand.lower",
+    "hand.lower_all",
+    "floor.grant",
+    "floor.revoke",
+    "audio.mute",
+    "audio.unmute",
+    "rtc.offer",
+    "rtc.answer",
+    "rtc.candidate",
+    "rtc.leave",
 ];
+
+/// Who may send a client message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Senders {
+    Lecturer,
+    Student,
+    Anyone,
+}
+
+impl Senders {
+    /// Returns true when a participant of `role` may send the message.
+    pub fn allow(self, role: Role) -> bool {
+        match self {
+            Self::Lecturer => role == Role::Lecturer,
+            Self::Student => role == Role::Student,
+            Self::Anyone => true,
+        }
+    }
+}
 
 impl ClientMessage {
     /// Returns the message's `type`.
@@ -74,14 +148,40 @@ impl ClientMessage {
             Self::Leaderboard {} => "quiz.leaderboard",
             Self::End {} => "quiz.end",
             Self::Answer { .. } => "quiz.answer",
+            Self::RaiseHand {} => "hand.raise",
+            Self::LowerHand { .. } => "hand.lower",
+            Self::LowerAllHands {} => "hand.lower_all",
+            Self::Grant { .. } => "floor.grant",
+            Self::Revoke { .. } => "floor.revoke",
+            Self::Mute { .. } => "audio.mute",
+            Self::Unmute { .. } => "audio.unmute",
+            Self::RtcOffer { .. } => "rtc.offer",
+            Self::RtcAnswer { .. } => "rtc.answer",
+            Self::RtcCandidate { .. } => "rtc.candidate",
+            Self::RtcLeave {} => "rtc.leave",
         }
     }
 
-    /// Returns the role that may send this message.
-    pub fn sender(&self) -> Role {
+    /// Returns who may send this message.
+    pub fn senders(&self) -> Senders {
         match self {
-            Self::Answer { .. } => Role::Student,
-            _ => Role::Lecturer,
+            Self::Answer { .. } | Self::RaiseHand {} => Senders::Student,
+            Self::LowerHand { .. }
+            | Self::RtcOffer { .. }
+            | Self::RtcAnswer { .. }
+            | Self::RtcCandidate { .. }
+            | Self::RtcLeave {} => Senders::Anyone,
+            Self::Launch { .. }
+            | Self::Next {}
+            | Self::Close {}
+            | Self::Reveal {}
+            | Self::Leaderboard {}
+            | Self::End {}
+            | Self::LowerAllHands {}
+            | Self::Grant { .. }
+            | Self::Revoke { .. }
+            | Self::Mute { .. }
+            | Self::Unmute { .. } => Senders::Lecturer,
         }
     }
 }
@@ -117,6 +217,19 @@ pub enum ErrorCode {
     Late,
     InvalidAnswer,
     StorageFailed,
+    UnknownParticipant,
+    NotAStudent,
+    HoldsFloor,
+    QueueEmpty,
+    FloorFull,
+    InvalidSdp,
+    NoAudio,
+    UnsupportedCodec,
+    NoAudioSession,
+    NoOfferPending,
+    InvalidCandidate,
+    NegotiationFailed,
+    AudioUnavailable,
 }
 
 /// A rejected client message: the error to send back.
@@ -277,6 +390,88 @@ pub enum ServerMessage {
         code: ErrorCode,
         message: String,
     },
+    #[serde(rename = "floor.state")]
+    FloorState(FloorView),
+    #[serde(rename = "audio.config")]
+    AudioConfig {
+        /// False when the server runs without audio; `rtc.offer` then gets
+        /// `audio_unavailable`.
+        enabled: bool,
+        ice_servers: Vec<IceServer>,
+    },
+    #[serde(rename = "rtc.offer")]
+    RtcOffer { sdp: String },
+    #[serde(rename = "rtc.answer")]
+    RtcAnswer { sdp: String },
+    /// A trickle ICE candidate of the server, or `None` once it has sent
+    /// them all.
+    #[serde(rename = "rtc.candidate")]
+    RtcCandidate { candidate: Option<IceCandidate> },
+    #[serde(rename = "rtc.state")]
+    RtcState {
+        state: RtcState,
+        /// Why the audio connection closed, or `None` while connected.
+        reason: Option<RtcCloseReason>,
+    },
+    #[serde(rename = "speaking")]
+    Speaking { speaking: Vec<String> },
+}
+
+/// The floor as every participant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FloorView {
+    pub server_time: u64,
+    pub max_speakers: usize,
+    /// Raised hands, first in line first.
+    pub queue: Vec<QueuedHand>,
+    /// Students holding the floor, longest-holding first.
+    pub speakers: Vec<SpeakerView>,
+    /// Participants the lecturer muted, sorted by id.
+    pub muted: Vec<String>,
+}
+
+/// A raised hand in `floor.state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueuedHand {
+    pub participant_id: String,
+    pub name: String,
+    pub raised_at: u64,
+}
+
+/// A student holding the floor, in `floor.state`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpeakerView {
+    pub participant_id: String,
+    pub name: String,
+    pub to_board: bool,
+    pub since: u64,
+    /// When the server revokes the floor by itself, or `None` for a grant
+    /// without a time limit.
+    pub until: Option<u64>,
+}
+
+/// The server's view of a participant's audio connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RtcState {
+    Connected,
+    Closed,
+}
+
+/// Why a participant's audio connection closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RtcCloseReason {
+    /// The participant sent `rtc.leave`.
+    Left,
+    /// ICE or DTLS failed, or the browser stopped answering consent checks.
+    ConnectionFailed,
+    /// The browser closed its peer connection.
+    ConnectionClosed,
+    /// Another control connection of the same participant joined audio.
+    Replaced,
+    /// The room closed or the server is restarting.
+    RoomClosed,
 }
 
 #[derive(Serialize)]

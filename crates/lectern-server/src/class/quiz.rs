@@ -66,7 +66,7 @@ impl PhaseCommand {
             ClientMessage::Reveal {} => Some(Self::Reveal),
             ClientMessage::Leaderboard {} => Some(Self::Leaderboard),
             ClientMessage::End {} => Some(Self::End),
-            ClientMessage::Launch { .. } | ClientMessage::Answer { .. } => None,
+            _ => None,
         }
     }
 }

@@ -85,6 +85,17 @@ pub enum RoomCommand {
         access: Access,
         rights: DrawingRights,
     },
+    /// Starts or ends a board grant of the floor for a student, with the
+    /// drawing right the floor decided (`FloorEvent::DrawingChanged`).
+    /// While the grant lasts the student may draw whatever their stored
+    /// permission is. The grant is not stored, so a restart ends it.
+    /// Replies once applied.
+    SetBoardGrant {
+        participant_id: String,
+        on_board: bool,
+        can_draw: bool,
+        done: oneshot::Sender<()>,
+    },
     /// Encodes the whole board as one v1 update.
     Export {
         reply: oneshot::Sender<Vec<u8>>,
@@ -156,6 +167,10 @@ pub(crate) struct RoomActor {
     /// Whether rights or presence changed since the server state was last
     /// published.
     presence_changed: bool,
+    /// Students the floor called to the board. They may draw whatever
+    /// `rights` says, and the room stays loaded while any grant lasts, so
+    /// that a board connection opened later still gets write access.
+    board_grants: BTreeSet<String>,
 }
 
 /// Reason the actor stops.
@@ -225,6 +240,7 @@ impl RoomActor {
                     rights,
                     online: BTreeMap::new(),
                     presence_changed: true,
+                    board_grants: BTreeSet::new(),
                 };
                 actor.run().await;
             }
@@ -313,6 +329,15 @@ impl RoomActor {
                 self.rights = rights;
                 self.presence_changed = true;
             }
+            RoomCommand::SetBoardGrant {
+                participant_id,
+                on_board,
+                can_draw,
+                done,
+            } => {
+                self.set_board_grant(participant_id, on_board, can_draw);
+                let _ = done.send(());
+            }
             RoomCommand::Export { reply } => {
                 let _ = reply.send(self.board.encode_state());
             }
@@ -341,12 +366,17 @@ impl RoomActor {
             access,
             link,
         } = request;
-        info!(%connection, participant = %participant_id, ?access, "joined the board");
         *self.online.entry(participant_id.clone()).or_default() += 1;
         if !is_lecturer && access == Access::ReadWrite {
             self.rights.can_draw.insert(participant_id.clone());
         }
         self.presence_changed = true;
+        let access = if !is_lecturer && self.board_grants.contains(&participant_id) {
+            Access::ReadWrite
+        } else {
+            access
+        };
+        info!(%connection, participant = %participant_id, ?access, "joined the board");
 
         self.members.insert(
             connection,
@@ -393,6 +423,9 @@ impl RoomActor {
             .members
             .iter()
             .filter(|(_, member)| !member.is_lecturer)
+            // A board grant of the floor outlasts a permission change; the
+            // floor sends the access to apply when the grant ends.
+            .filter(|(_, member)| !self.board_grants.contains(&member.participant_id))
             .filter(|(_, member)| match target {
                 AccessTarget::AllStudents => true,
                 AccessTarget::Participant(id) => &member.participant_id == id,
@@ -404,6 +437,37 @@ impl RoomActor {
             self.board.set_access(connection, access);
             info!(%connection, ?access, "board access changed");
         }
+    }
+
+    fn set_board_grant(&mut self, participant_id: String, on_board: bool, can_draw: bool) {
+        let access = if on_board || can_draw {
+            Access::ReadWrite
+        } else {
+            Access::ReadOnly
+        };
+        let connections: Vec<ConnectionId> = self
+            .members
+            .iter()
+            .filter(|(_, member)| !member.is_lecturer && member.participant_id == participant_id)
+            .map(|(&connection, _)| connection)
+            .collect();
+        for &connection in &connections {
+            self.board.set_access(connection, access);
+        }
+        info!(participant = %participant_id, on_board, ?access, connections = connections.len(), "board grant changed");
+
+        if on_board {
+            self.board_grants.insert(participant_id);
+        } else {
+            // `can_draw` is the student's own permission once the grant ends.
+            if can_draw {
+                self.rights.can_draw.insert(participant_id.clone());
+            } else {
+                self.rights.can_draw.remove(&participant_id);
+            }
+            self.board_grants.remove(&participant_id);
+        }
+        self.presence_changed = true;
     }
 
     fn mark_offline(&mut self, participant_id: &str) {
@@ -424,11 +488,17 @@ impl RoomActor {
         }
         self.presence_changed = false;
 
+        let can_draw: BTreeSet<&String> = self
+            .rights
+            .can_draw
+            .iter()
+            .chain(&self.board_grants)
+            .collect();
         let state = serde_json::json!({
             "lectern": {
                 "v": 1,
                 "studentsCanDraw": self.rights.students_can_draw,
-                "canDraw": self.rights.can_draw,
+                "canDraw": can_draw,
                 "online": self.online.keys().collect::<Vec<_>>(),
             }
         });
@@ -586,9 +656,13 @@ impl RoomActor {
         }
     }
 
-    /// Compacts and leaves the registry unless a command arrived meanwhile.
+    /// Compacts and leaves the registry unless a command arrived meanwhile
+    /// or a board grant lasts.
     async fn try_unload_idle(&mut self) -> bool {
         self.compact().await;
+        if !self.board_grants.is_empty() {
+            return false;
+        }
         self.registry
             .remove(&self.room_id, self.generation, &self.commands)
     }
