@@ -25,7 +25,7 @@ export const CONNECT_TIMEOUT_MS = 20_000
 export type AudioStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed'
 export type MicState = 'off' | 'requesting' | 'on'
 
-/** Why the microphone is off against the user's wish. */
+/** Reason the microphone is off against the user's wish. */
 export type MicProblem = 'denied' | 'not-found' | 'busy' | 'insecure' | 'unsupported' | 'ended' | 'failed'
 
 export interface MicDevice {
@@ -49,7 +49,7 @@ export interface AudioSnapshot {
   micProblem: MicProblem | null
   micProblemDetail: string | null
   devices: MicDevice[]
-  /** False when `audio.config` says that the server runs without audio. */
+  /** False when `audio.config` reports that the server runs without audio. */
   available: boolean
   /** The chosen microphone, or null for the browser's default. */
   deviceId: string | null
@@ -96,10 +96,10 @@ export const INITIAL_AUDIO_SNAPSHOT: AudioSnapshot = {
   remote: [],
 }
 
-/** Audio processing every microphone gets; browsers apply it by default too, but say so. */
+/** Voice processing requested for every microphone. Browsers default to it too, but the request makes it explicit. */
 const VOICE_PROCESSING = { echoCancellation: true, noiseSuppression: true, autoGainControl: true }
 
-/** Maps a getUserMedia rejection onto what the page tells the user. */
+/** Maps a getUserMedia rejection onto the problem the page shows. */
 export function classifyMediaError(error: unknown): MicProblem {
   const name = error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error) ? String((error as { name: unknown }).name) : ''
   switch (name) {
@@ -237,7 +237,7 @@ export class AudioSession {
     return this.join()
   }
 
-  /** Leaves audio: tells the server, closes the connection and releases the microphone. */
+  /** Leaves audio: sends `rtc.leave`, closes the connection and releases the microphone. */
   leave(): void {
     if (!this.joined) return
     this.joined = false
