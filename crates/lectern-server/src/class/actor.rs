@@ -26,9 +26,7 @@ use tracing::{Instrument, error, info, info_span, warn};
 
 use super::ClassRegistry;
 use super::audio::AudioState;
-use super::protocol::{
-    ClientMessage, ErrorCode, Rejection, Request, Role, Senders, ServerMessage,
-};
+use super::protocol::{ClientMessage, ErrorCode, Rejection, Request, Role, Senders, ServerMessage};
 use super::quiz::{PhaseCommand, QuizRun, SharedView, Viewer, run_error, submit_error};
 use crate::clock::unix_millis;
 use crate::registry::RoomActorKind;

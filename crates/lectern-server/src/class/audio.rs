@@ -9,9 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use lectern_board::ConnectionId;
-use lectern_sfu::{
-    CloseReason, IceCandidate, ParticipantId, Room, RoomEvent, Sfu, SfuError,
-};
+use lectern_sfu::{CloseReason, IceCandidate, ParticipantId, Room, RoomEvent, Sfu, SfuError};
 use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
 
@@ -349,7 +347,11 @@ impl ClassActor {
 
     /// Closes the audio session that `connection` signals, if any, because
     /// the connection closed.
-    pub(super) async fn connection_closed(&mut self, connection: ConnectionId, participant_id: &str) {
+    pub(super) async fn connection_closed(
+        &mut self,
+        connection: ConnectionId,
+        participant_id: &str,
+    ) {
         if self.audio.owned_by(participant_id, connection) {
             self.close_session(participant_id, RtcCloseReason::Left)
                 .await;
@@ -364,7 +366,9 @@ impl ClassActor {
         if let Some(room) = self.audio.room.as_ref().map(|room| room.room.clone()) {
             match room.leave(&ParticipantId::new(participant_id)).await {
                 Ok(()) | Err(SfuError::UnknownSession(_)) => {}
-                Err(error) => warn!(participant = %participant_id, %error, "closing the audio session failed"),
+                Err(error) => {
+                    warn!(participant = %participant_id, %error, "closing the audio session failed")
+                }
             }
         }
         info!(participant = %participant_id, connection = %session.connection, ?reason, "left audio");
@@ -494,7 +498,12 @@ impl ClassActor {
         let wanted: BTreeSet<String> = snapshot
             .lecturers
             .into_iter()
-            .chain(snapshot.speakers.into_iter().map(|speaker| speaker.participant))
+            .chain(
+                snapshot
+                    .speakers
+                    .into_iter()
+                    .map(|speaker| speaker.participant),
+            )
             .filter(|participant| self.floor.may_send_audio(participant))
             .collect();
 
@@ -529,7 +538,12 @@ impl ClassActor {
         let Some(room) = self.audio.room.take() else {
             return;
         };
-        let sessions: Vec<AudioSession> = self.audio.sessions.drain().map(|(_, session)| session).collect();
+        let sessions: Vec<AudioSession> = self
+            .audio
+            .sessions
+            .drain()
+            .map(|(_, session)| session)
+            .collect();
         for session in sessions {
             self.send(
                 session.connection,

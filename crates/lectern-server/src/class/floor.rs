@@ -250,7 +250,9 @@ impl ClassActor {
             })
             .await;
         match applied {
-            Ok(_) => info!(%participant, on_board, can_draw, ?cause, "board access changed by the floor"),
+            Ok(_) => {
+                info!(%participant, on_board, can_draw, ?cause, "board access changed by the floor")
+            }
             Err(error) => {
                 error!(%participant, on_board, %error, "applying the board grant failed");
             }
@@ -338,7 +340,11 @@ mod tests {
         let rejection = floor_error(Some("r".to_owned()), &error);
 
         assert_eq!(rejection.code, ErrorCode::RateLimited);
-        assert!(rejection.message.contains("1500 ms"), "{}", rejection.message);
+        assert!(
+            rejection.message.contains("1500 ms"),
+            "{}",
+            rejection.message
+        );
         assert_eq!(rejection.reference.as_deref(), Some("r"));
     }
 

@@ -151,10 +151,7 @@ impl FileAudio {
             bind_ip: self.bind_ip.or(defaults.bind_ip),
             ports: self.ports.map_or(defaults.ports, |ports| ports.0),
             public_ip: self.public_ip.or(defaults.public_ip),
-            ice_servers: self
-                .ice_servers
-                .clone()
-                .unwrap_or(defaults.ice_servers),
+            ice_servers: self.ice_servers.clone().unwrap_or(defaults.ice_servers),
             ice_tcp: self.ice_tcp.unwrap_or(defaults.ice_tcp),
             max_speakers: self.max_speakers.unwrap_or(defaults.max_speakers),
         }

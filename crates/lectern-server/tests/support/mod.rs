@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod audio;
+
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -38,6 +41,9 @@ pub struct TestServer {
 pub async fn start_with(tune: impl FnOnce(&mut Settings)) -> TestServer {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut settings = Settings::new(([127, 0, 0, 1], 0).into(), dir.path());
+    // Media binds the listen address, 127.0.0.1, on ports the system picks,
+    // so that test processes running at once never compete for a range.
+    settings.audio.ports = lectern_sfu::MediaPorts::Ephemeral;
     tune(&mut settings);
     add_accounts(&settings.database_url).await;
     start_in(dir, settings).await
@@ -587,6 +593,9 @@ pub struct ControlClient {
     pub log: Vec<String>,
     /// The `welcome` message.
     pub welcome: Value,
+    /// Messages read ahead by a helper that waited for something else;
+    /// `next` returns them first.
+    pub pending: VecDeque<Value>,
 }
 
 impl ControlClient {
@@ -600,6 +609,7 @@ impl ControlClient {
             socket,
             log: Vec::new(),
             welcome: Value::Null,
+            pending: VecDeque::new(),
         };
         let welcome = client.next().await;
         assert_eq!(welcome["type"], "welcome", "{welcome}");
@@ -620,8 +630,45 @@ impl ControlClient {
             .expect("message sent");
     }
 
+    /// Connects and reads `welcome`, `quiz.state`, `floor.state` and
+    /// `audio.config`; returns the client and that `floor.state`.
+    pub async fn connect_class(
+        server: &TestServer,
+        code: &str,
+        token: &str,
+    ) -> (ControlClient, Value) {
+        let (mut client, _) = ControlClient::connect(server, code, token).await;
+        let floor = client.next().await;
+        assert_eq!(floor["type"], "floor.state", "{floor}");
+        let audio = client.next().await;
+        assert_eq!(audio["type"], "audio.config", "{audio}");
+        (client, floor)
+    }
+
+    /// Returns the participant id from `welcome`.
+    pub fn participant_id(&self) -> String {
+        self.welcome["participant_id"]
+            .as_str()
+            .expect("welcome has participant_id")
+            .to_owned()
+    }
+
+    /// Waits for a `floor.state` that satisfies `check`.
+    pub async fn floor_state(&mut self, check: impl Fn(&Value) -> bool) -> Value {
+        self.until(|message| message["type"] == "floor.state" && check(message))
+            .await
+    }
+
     /// Returns the next message as JSON. Panics on close or after [`WAIT`].
     pub async fn next(&mut self) -> Value {
+        if let Some(message) = self.pending.pop_front() {
+            return message;
+        }
+        self.read().await
+    }
+
+    /// Reads the next message from the socket, ignoring `pending`.
+    pub async fn read(&mut self) -> Value {
         loop {
             let next = tokio::time::timeout(WAIT, self.socket.next())
                 .await
