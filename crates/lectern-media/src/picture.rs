@@ -259,7 +259,12 @@ fn map_decode_error(kind: MediaKind, error: ImageError) -> MediaError {
         }
         other => other.to_string(),
     };
-    MediaError::Corrupt { kind, reason }
+    // Decoder messages may span lines; an error message is one line.
+    let reason: String = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    MediaError::Corrupt {
+        kind,
+        reason: reason.chars().take(300).collect(),
+    }
 }
 
 /// Chooses PNG for a picture whose transparency is used or that has few
