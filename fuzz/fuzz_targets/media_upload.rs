@@ -1,12 +1,14 @@
 //! Feeds arbitrary bytes to lectern-media's kind detection and, for the
-//! picture and video kinds, to the picture pipeline and the video check,
-//! with small limits so that each input stays cheap. PDFs are detected
-//! only: rendering them starts poppler subprocesses.
+//! picture and video kinds, to the picture pipeline, the video check and
+//! MP4 metadata blanking, with small limits so that each input stays
+//! cheap. PDFs are detected only, because rendering them starts poppler
+//! subprocesses.
 
 #![no_main]
 
 use lectern_media::{
     MediaCategory, MediaLimits, OutputFormat, check_video, detect_kind, process_image,
+    strip_mp4_metadata,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -30,10 +32,17 @@ fuzz_target!(|data: &[u8]| {
                 return;
             };
             assert!(u64::from(processed.width) * u64::from(processed.height) <= limits.max_pixels);
-            for version in [&processed.original, &processed.display, &processed.thumbnail] {
-                let decoded = image::load_from_memory(&version.bytes)
-                    .expect("a re-encoded picture decodes");
-                assert_eq!((decoded.width(), decoded.height()), (version.width, version.height));
+            for version in [
+                &processed.original,
+                &processed.display,
+                &processed.thumbnail,
+            ] {
+                let decoded =
+                    image::load_from_memory(&version.bytes).expect("a re-encoded picture decodes");
+                assert_eq!(
+                    (decoded.width(), decoded.height()),
+                    (version.width, version.height)
+                );
                 if version.format == OutputFormat::Jpeg {
                     assert!(!version.bytes.windows(6).any(|window| window == b"Exif\0\0"));
                 }
@@ -42,7 +51,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(processed.thumbnail.width.max(processed.thumbnail.height) <= 16);
         }
         MediaCategory::Video => {
-            check_video(data, &limits).expect("a detected video within the size limit passes");
+            let info =
+                check_video(data, &limits).expect("a detected video within the size limit passes");
+            let mut stripped = data.to_vec();
+            assert_eq!(strip_mp4_metadata(&mut stripped), info.metadata_boxes);
+            assert_eq!(stripped.len(), data.len());
         }
         MediaCategory::Slides => {}
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::kind::MediaKind;
 
-/// Why an upload was rejected or could not be processed.
+/// An upload's rejection, or a failure to process it.
 ///
 /// Every message names what was wrong and what the uploader can do, so the
 /// server may show it to the lecturer as it is. The variants that are the
@@ -34,8 +34,8 @@ pub enum MediaError {
     #[error("SVG is not accepted; export it as PNG")]
     Svg,
 
-    /// The upload's signature is none of the accepted kinds. `detected`
-    /// names what it looks like, such as "HEIC image" or "plain text".
+    /// The upload's signature matches no accepted kind. `detected` is a
+    /// description of what was found, such as "a plain text file".
     #[error(
         "{detected} is not accepted; upload a PNG, JPEG, GIF or WebP picture, \
          an MP4 or WebM video, or PDF slides"

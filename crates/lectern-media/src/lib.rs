@@ -20,7 +20,9 @@
 //! an upload: decoder panics are caught and returned as errors. It never
 //! passes an uploaded picture through: every picture is decoded and encoded
 //! again, so no EXIF (GPS position, camera serial number), XMP or comment
-//! reaches the students. It never runs a shell, and it never lets the PDF
+//! reaches the students. Videos are not re-encoded; [`strip_mp4_metadata`]
+//! blanks an MP4's user data in place, which the caller runs before storing.
+//! It never runs a shell, and it never lets the PDF
 //! renderer run without a time limit. It accepts no SVG, which may carry
 //! scripts. It performs no network I/O and spawns no async tasks: the
 //! processing functions and the store are synchronous, and an async server
@@ -79,4 +81,4 @@ pub use process::{ProcessedMedia, process_upload, process_upload_with};
 pub use range::{ByteRange, RangeError, parse_range};
 pub use slides::{PdfRenderer, process_pdf};
 pub use store::{Digest, DigestError, MediaStore, StoreError};
-pub use video::{VideoInfo, check_video, check_video_head};
+pub use video::{VideoInfo, check_video, check_video_head, strip_mp4_metadata};

@@ -15,7 +15,8 @@ pub enum ProcessedMedia {
         kind: MediaKind,
         image: ProcessedImage,
     },
-    /// A video, to be stored as uploaded.
+    /// A video, to be stored as uploaded after [`crate::strip_mp4_metadata`]
+    /// when [`VideoInfo::metadata_boxes`] is not zero.
     Video(VideoInfo),
     /// PDF slides, one picture per page in page order.
     Slides { pages: Vec<ProcessedImage> },

@@ -1,7 +1,7 @@
 //! PDF slides: one picture per page, rendered by poppler-utils.
 //!
 //! `pdfinfo` reads the page count first, so an oversized deck is rejected
-//! before any page is rendered; `pdftoppm` then renders every page to PNG
+//! before any page is rendered. `pdftoppm` then renders every page to PNG
 //! with its longest edge at [`MediaLimits::display_max_edge`]. Both run as
 //! subprocesses without a shell, in a fresh temporary directory, with
 //! [`MediaLimits::renderer_timeout`] each, and are killed when it runs

@@ -143,9 +143,9 @@ impl MediaStore {
     /// The bytes go to a temporary file in the fan-out directory, which is
     /// flushed to disk and renamed into place, so a reader sees either no
     /// file or the whole file, also after a crash. When the same content
-    /// is already stored, with the expected size, it is kept and the bytes
-    /// are not written again; a stored file of the wrong size, such as one
-    /// cut short by a copy outside the store, is replaced.
+    /// is already stored with the expected size, the bytes are not written
+    /// again. A stored file of the wrong size, such as one cut short by a
+    /// copy outside the store, is replaced.
     pub fn put(&self, bytes: &[u8]) -> Result<Digest, StoreError> {
         let digest = Digest::of(bytes);
         let path = self.path(&digest);

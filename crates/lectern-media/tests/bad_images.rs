@@ -240,3 +240,51 @@ fn pdf_given_to_picture_pipeline_is_wrong_category() {
         }
     ));
 }
+
+#[test]
+fn mutated_pictures_never_panic() {
+    // Every truncation and a spread of single-byte changes of small valid
+    // pictures, in each accepted format. A decoder panic is caught and
+    // reported as "failed unexpectedly", which this test treats as a bug.
+    let picture = DynamicImage::ImageRgb8(common::photo(24, 16));
+    let fixtures = [
+        (MediaKind::Png, common::encode_png(&picture)),
+        (
+            MediaKind::Jpeg,
+            common::jpeg_with_metadata(&common::photo(24, 16), 6),
+        ),
+        (MediaKind::Gif, common::two_frame_gif(24, 16)),
+        (
+            MediaKind::WebP,
+            common::encode_webp_lossless(&picture.to_rgba8()),
+        ),
+    ];
+    let limits = MediaLimits {
+        display_max_edge: 16,
+        thumbnail_max_edge: 8,
+        ..MediaLimits::default()
+    };
+    let mut inputs = 0;
+    for (kind, bytes) in &fixtures {
+        let mut mutants: Vec<Vec<u8>> = (1..bytes.len()).map(|cut| bytes[..cut].to_vec()).collect();
+        for position in (0..bytes.len()).step_by(3) {
+            for replacement in [0x00, 0xFF, bytes[position] ^ 0x5A] {
+                let mut mutant = bytes.clone();
+                mutant[position] = replacement;
+                mutants.push(mutant);
+            }
+        }
+        for mutant in mutants {
+            inputs += 1;
+            if let Err(error) = process_image(&mutant, *kind, &limits) {
+                let message = error.to_string();
+                assert!(
+                    !message.contains("failed unexpectedly"),
+                    "{kind} mutant of {} bytes: {message}",
+                    mutant.len()
+                );
+            }
+        }
+    }
+    assert!(inputs > 1000, "only {inputs} inputs were tried");
+}

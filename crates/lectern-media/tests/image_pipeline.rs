@@ -40,9 +40,9 @@ fn assert_color_near(picture: &DynamicImage, x: u32, y: u32, expected: [u8; 3]) 
 
 #[test]
 fn exif_orientation_six_rotates() {
-    // Stored 64 wide and 32 tall; orientation 6 means "rotate 90° clockwise
-    // to display", so the upright picture is 32 wide and 64 tall, with the
-    // stored left (red) half on top.
+    // The stored picture is 64 wide and 32 tall. Orientation 6 means
+    // "rotate 90° clockwise to display", so the upright picture is 32 wide
+    // and 64 tall, with the stored left (red) half on top.
     let bytes = common::jpeg_with_metadata(&common::red_left_blue_right(64, 32), 6);
     let processed = process(&bytes, MediaKind::Jpeg);
 

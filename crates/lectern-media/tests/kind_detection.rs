@@ -28,7 +28,7 @@ fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
     bytes
 }
 
-/// An EBML header with one DocType element, then the start of a Segment.
+/// Builds an EBML header with one DocType element, then the start of a Segment.
 fn ebml(doctype: &str) -> Vec<u8> {
     let mut body = vec![0x42, 0x86, 0x81, 0x01]; // EBMLVersion 1
     body.extend_from_slice(&[0x42, 0x82, 0x80 | doctype.len() as u8]);

@@ -11,8 +11,8 @@ use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{Delay, DynamicImage, Frame, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
-/// A photo-like RGB picture: a gradient with a pattern, so it has far more
-/// than 256 colours.
+/// Draws a photo-like RGB picture: a gradient with a pattern, so it has
+/// far more than 256 colours.
 pub fn photo(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let wobble = ((x * 7 + y * 13) % 29) as u8;
@@ -24,7 +24,7 @@ pub fn photo(width: u32, height: u32) -> RgbImage {
     })
 }
 
-/// A picture whose left half is red and right half is blue.
+/// Draws a picture whose left half is red and right half is blue.
 pub fn red_left_blue_right(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, _| {
         if x < width / 2 {
@@ -59,7 +59,7 @@ pub fn encode_webp_lossless(picture: &RgbaImage) -> Vec<u8> {
     bytes
 }
 
-/// A two-frame GIF: the first frame red, the second blue.
+/// Encodes a two-frame GIF: the first frame red, the second blue.
 pub fn two_frame_gif(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = Vec::new();
     {
@@ -260,7 +260,7 @@ pub fn xmp_payload() -> Vec<u8> {
     payload
 }
 
-/// A JPEG photo carrying EXIF (with the given orientation, GPS and a
+/// Encodes a JPEG photo carrying EXIF (with the given orientation, GPS and a
 /// serial number), XMP and a comment.
 pub fn jpeg_with_metadata(picture: &RgbImage, orientation: u16) -> Vec<u8> {
     insert_jpeg_segments(
@@ -308,7 +308,7 @@ pub fn insert_png_chunks(png: &[u8], chunks: &[Vec<u8>]) -> Vec<u8> {
     output
 }
 
-/// A PNG signature and a valid IHDR declaring the given size (8-bit RGBA),
+/// Builds a PNG signature and a valid IHDR declaring the given size (8-bit RGBA),
 /// followed by an empty IDAT and IEND: a header with no pixel data.
 pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = Vec::new();
