@@ -158,7 +158,7 @@ impl RoomActorKind for ClassActorKind {
     }
 }
 
-/// What a class actor reads from storage when it loads.
+/// The state a class actor reads from storage when it loads.
 struct Loaded {
     names: HashMap<String, String>,
     drawing_permissions: HashMap<String, bool>,

@@ -144,6 +144,12 @@ impl ClassActor {
     /// Joins the participant to audio, or renegotiates their session, and
     /// sends the answer. When the answer leaves audio slots without a
     /// track, the server's own offer follows.
+    ///
+    /// NOTE: the SFU calls run inside the actor, so the room's other
+    /// commands wait while a session opens (binding its socket and applying
+    /// the offer, a few milliseconds on loopback). An offer that crosses
+    /// the server's own pending offer is not rolled back; it gets
+    /// `negotiation_failed`.
     async fn rtc_offer(
         &mut self,
         connection: ConnectionId,
@@ -358,7 +364,8 @@ impl ClassActor {
         }
     }
 
-    /// Closes a participant's SFU session and tells their connection.
+    /// Closes a participant's SFU session and sends `rtc.state` `closed` to
+    /// the connection that owned it.
     async fn close_session(&mut self, participant_id: &str, reason: RtcCloseReason) {
         let Some(session) = self.audio.sessions.remove(participant_id) else {
             return;
@@ -435,12 +442,13 @@ impl ClassActor {
         }
     }
 
-    /// Forgets a session the SFU closed by itself and tells its connection.
+    /// Forgets a session the SFU closed by itself and sends `rtc.state`
+    /// `closed` to its connection.
     fn session_closed_by_sfu(&mut self, participant: &ParticipantId, reason: CloseReason) {
         let reason = match reason {
             CloseReason::ConnectionFailed => RtcCloseReason::ConnectionFailed,
             CloseReason::ConnectionClosed => RtcCloseReason::ConnectionClosed,
-            // The actor closed these sessions itself and told the client.
+            // The actor closed these sessions itself and sent `rtc.state` then.
             _ => return,
         };
         let newer_session = self
@@ -532,8 +540,8 @@ impl ClassActor {
         }
     }
 
-    /// Closes the SFU room and every session in it, telling each session's
-    /// connection that the room closed.
+    /// Closes the SFU room and every session in it, sending `rtc.state`
+    /// `closed` with reason `room_closed` to each session's connection.
     pub(super) async fn close_audio_room(&mut self) {
         let Some(room) = self.audio.room.take() else {
             return;

@@ -20,8 +20,9 @@ const MILLIS_PER_SECOND: u64 = 1000;
 
 impl ClassActor {
     /// Adds a participant whose first control connection opened. A student
-    /// brings their own drawing permission: the latest one this actor was
-    /// told about, or else the one stored when the connection opened.
+    /// brings their own drawing permission: the latest change the
+    /// permission endpoints sent this actor, or else the one stored when
+    /// the connection opened.
     pub(super) fn join_floor(&mut self, participant_id: &str, role: Role, ticket_permission: bool) {
         let (role, permission) = match role {
             Role::Lecturer => (lectern_floor::Role::Lecturer, false),
@@ -228,8 +229,8 @@ impl ClassActor {
     }
 
     /// Starts or ends a board grant in the board actor. A change of the
-    /// student's own permission outside a grant needs nothing here: the
-    /// permission endpoint stored it and told the board actor itself.
+    /// student's own permission outside a grant needs nothing here, because
+    /// the permission endpoint stored it and sent it to the board actor.
     async fn apply_board_grant(&self, participant: String, can_draw: bool, cause: DrawingCause) {
         let on_board = match cause {
             DrawingCause::BoardGranted => true,

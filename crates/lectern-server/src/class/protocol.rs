@@ -118,7 +118,7 @@ const CLIENT_TYPES: [&str; 18] = [
     "rtc.leave",
 ];
 
-/// Who may send a client message.
+/// The roles that may send a client message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Senders {
     Lecturer,
@@ -410,14 +410,14 @@ pub enum ServerMessage {
     #[serde(rename = "rtc.state")]
     RtcState {
         state: RtcState,
-        /// Why the audio connection closed, or `None` while connected.
+        /// The cause of the close, or `None` while connected.
         reason: Option<RtcCloseReason>,
     },
     #[serde(rename = "speaking")]
     Speaking { speaking: Vec<String> },
 }
 
-/// The floor as every participant sees it.
+/// The floor's public state, the same for every participant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FloorView {
     pub server_time: u64,
@@ -458,7 +458,7 @@ pub enum RtcState {
     Closed,
 }
 
-/// Why a participant's audio connection closed.
+/// The cause of a participant's audio connection closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RtcCloseReason {
@@ -584,7 +584,80 @@ mod tests {
             ),
         ];
 
-        for (text, expected) in cases {
+        let candidate = IceCandidate {
+            candidate: "candidate:1 1 udp 1 127.0.0.1 5000 typ host".to_owned(),
+            sdp_mid: Some("0".to_owned()),
+            sdp_mline_index: Some(0),
+            username_fragment: None,
+        };
+        let signalling = [
+            (
+                r#"{"v":1,"type":"hand.raise"}"#,
+                ClientMessage::RaiseHand {},
+            ),
+            (
+                r#"{"v":1,"type":"hand.lower"}"#,
+                ClientMessage::LowerHand {
+                    participant_id: None,
+                },
+            ),
+            (
+                r#"{"v":1,"type":"hand.lower_all"}"#,
+                ClientMessage::LowerAllHands {},
+            ),
+            (
+                r#"{"v":1,"type":"floor.grant","to_board":true,"duration_secs":60}"#,
+                ClientMessage::Grant {
+                    participant_id: None,
+                    to_board: true,
+                    duration_secs: Some(60),
+                    replace: false,
+                },
+            ),
+            (
+                r#"{"v":1,"type":"floor.revoke","participant_id":"p"}"#,
+                ClientMessage::Revoke {
+                    participant_id: "p".to_owned(),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"audio.mute","participant_id":"p"}"#,
+                ClientMessage::Mute {
+                    participant_id: "p".to_owned(),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"audio.unmute","participant_id":"p"}"#,
+                ClientMessage::Unmute {
+                    participant_id: "p".to_owned(),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"rtc.offer","sdp":"v=0"}"#,
+                ClientMessage::RtcOffer {
+                    sdp: "v=0".to_owned(),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"rtc.answer","sdp":"v=0"}"#,
+                ClientMessage::RtcAnswer {
+                    sdp: "v=0".to_owned(),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"rtc.candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#,
+                ClientMessage::RtcCandidate {
+                    candidate: Some(candidate),
+                },
+            ),
+            (
+                r#"{"v":1,"type":"rtc.candidate","candidate":null}"#,
+                ClientMessage::RtcCandidate { candidate: None },
+            ),
+            (r#"{"v":1,"type":"rtc.leave"}"#, ClientMessage::RtcLeave {}),
+        ];
+
+        for (text, expected) in cases.into_iter().chain(signalling) {
             let request = decode(text).expect(text);
             assert_eq!(request.message, expected, "{text}");
             assert!(
@@ -621,6 +694,34 @@ mod tests {
         for (text, code) in cases {
             assert_eq!(rejection(text).code, code, "{text}");
         }
+    }
+
+    #[test]
+    fn senders_follow_roles() {
+        let student_only = ClientMessage::RaiseHand {};
+        let lecturer_only = ClientMessage::LowerAllHands {};
+        let anyone = ClientMessage::RtcLeave {};
+
+        assert!(student_only.senders().allow(Role::Student));
+        assert!(!student_only.senders().allow(Role::Lecturer));
+        assert!(lecturer_only.senders().allow(Role::Lecturer));
+        assert!(!lecturer_only.senders().allow(Role::Student));
+        assert!(anyone.senders().allow(Role::Student));
+        assert!(anyone.senders().allow(Role::Lecturer));
+    }
+
+    #[test]
+    fn rtc_state_encodes_reason() {
+        let text = ServerMessage::RtcState {
+            state: RtcState::Closed,
+            reason: Some(RtcCloseReason::ConnectionFailed),
+        }
+        .to_text();
+
+        let value: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(value["type"], "rtc.state");
+        assert_eq!(value["state"], "closed");
+        assert_eq!(value["reason"], "connection_failed");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The `[audio]` settings: where the SFU binds its media sockets, what
-//! browsers are told about STUN and TURN, and the floor's speaker limit.
+//! The `[audio]` settings: where the SFU binds its media sockets, the STUN
+//! and TURN servers sent to browsers, and the floor's speaker limit.
 
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -53,8 +53,9 @@ impl Default for AudioSettings {
 }
 
 /// Largest `max_speakers` accepted. Each speaker takes one outgoing audio
-/// track of every listener, and the SFU allows at most 255 tracks; far fewer
-/// than that make sense in a classroom.
+/// track of every listener, so every browser in audio receives
+/// `max_speakers + 2` tracks. The limit of 16 is a judgement for a
+/// classroom, not a measured figure.
 pub const MAX_SPEAKERS_LIMIT: usize = 16;
 
 impl AudioSettings {

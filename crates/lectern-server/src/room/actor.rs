@@ -168,7 +168,7 @@ pub(crate) struct RoomActor {
     /// published.
     presence_changed: bool,
     /// Students the floor called to the board. They may draw whatever
-    /// `rights` says, and the room stays loaded while any grant lasts, so
+    /// `rights` contains, and the room stays loaded while any grant lasts, so
     /// that a board connection opened later still gets write access.
     board_grants: BTreeSet<String>,
 }
