@@ -17,7 +17,7 @@
 //!    closes ends by itself and is reported as [`RoomEvent::SessionClosed`].
 //!
 //! [`Room::create_offer`] and [`Room::accept_answer`] renegotiate from the SFU's side, to add
-//! outgoing tracks a browser's offer left out. [`Sfu::client_config`] returns the STUN and
+//! outgoing tracks a browser's offer left out; [`Room::unattached_slots`] counts them. [`Sfu::client_config`] returns the STUN and
 //! TURN servers for the browser's `RTCPeerConnection`.
 //!
 //! # What it must never do
