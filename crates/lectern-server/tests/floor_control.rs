@@ -187,7 +187,7 @@ async fn grant_from_queue() {
         .floor_state(|state| speaker_ids(state) == [ada.clone()])
         .await;
 
-    // The floor holds one speaker, so a second grant needs `replace`.
+    // The floor allows one speaker, so a second grant needs `replace`.
     let error = class
         .lecturer
         .expect_error(message("floor.grant", json!({})), "second")
