@@ -21,6 +21,8 @@ import { colorForId, LaserTrails, readPeers, type Role } from './presence'
 import { renderFrame, resizeCanvases } from './render'
 import { Scene } from './scene'
 import { BOARD_CSS, COLORS, createToolbar, EDITING_TOOLS, WIDTHS, type Translate } from './toolbar'
+import { BoardMedia, type MediaOptions } from './media/boardMedia'
+import { insertFiles, onDragOver, onDrop, onPaste } from './media/insert'
 import { finishTextEdit } from './tools/text'
 import { DEFAULT_VIEWPORT, ZOOM_STEP } from './viewport'
 
@@ -34,6 +36,8 @@ export interface BoardOptions {
   t: Translate
   /** Whether the toolbar shows its own "view only" notice while drawing is not allowed; true by default. */
   readOnlyNotice?: boolean
+  /** The room's code and token for uploading and loading media; without it, media elements show as frames and nothing can be inserted. */
+  media?: MediaOptions
 }
 
 export interface BoardController {
@@ -86,6 +90,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     },
     setColor: (value) => setColor(board, value),
     setWidth: (value) => setWidth(board, value),
+    insertFiles: (files) => void insertFiles(board, files),
   }, { readOnlyNotice: options.readOnlyNotice ?? true })
   const surface = document.createElement('div')
   surface.className = 'lectern-board-surface'
@@ -98,8 +103,20 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
   const overlayCanvas = document.createElement('canvas')
   baseCanvas.setAttribute('aria-hidden', 'true')
   overlayCanvas.setAttribute('aria-hidden', 'true')
-  surface.append(baseCanvas, overlayCanvas)
-  root.append(style, toolbar.element, surface)
+  // Playback writes use their own origin, so that undo never replays a pause or a seek.
+  const playbackOrigin = { board: participantId, playback: true }
+  const media = options.media
+    ? new BoardMedia(options.media, doc, options.t, playbackOrigin, () => {
+        board.baseDirty = true
+        scheduleFrame(board)
+      })
+    : null
+  // Video players sit between the two canvases, so selection handles and cursors stay visible on top.
+  if (media) surface.append(baseCanvas, media.layer, overlayCanvas)
+  else surface.append(baseCanvas, overlayCanvas)
+  root.append(style, toolbar.element)
+  if (media) root.append(media.errors.element)
+  root.append(surface)
   container.append(root)
 
   const board: BoardContext = {
@@ -117,6 +134,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
     baseContext: baseCanvas.getContext('2d'),
     overlayContext: overlayCanvas.getContext('2d'),
     renderFrame: () => renderFrame(board),
+    media,
 
     t: options.t,
     canDraw,
@@ -174,8 +192,12 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
   surface.addEventListener('dblclick', (event) => onDoubleClick(board, event))
   surface.addEventListener('wheel', (event) => onWheel(board, event), { passive: false })
   surface.addEventListener('contextmenu', (event) => event.preventDefault())
+  surface.addEventListener('dragover', (event) => onDragOver(board, event))
+  surface.addEventListener('drop', (event) => onDrop(board, event))
+  const onPasteEvent = (event: ClipboardEvent): void => onPaste(board, event)
   window.addEventListener('keydown', onKeyDownEvent)
   window.addEventListener('keyup', onKeyUpEvent)
+  window.addEventListener('paste', onPasteEvent)
   const resize = (): void => resizeCanvases(board)
   const resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(resize) : null
   resizeObserver?.observe(surface)
@@ -229,6 +251,7 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
       toolbar.setTranslator(next)
       surface.setAttribute('aria-label', board.t('board.surface'))
       board.editor?.textarea.setAttribute('aria-label', board.t('board.textEditor'))
+      media?.setTranslator(next)
     },
     destroy(): void {
       if (destroyed) return
@@ -243,6 +266,8 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
       awareness.off('change', onAwarenessChange)
       window.removeEventListener('keydown', onKeyDownEvent)
       window.removeEventListener('keyup', onKeyUpEvent)
+      window.removeEventListener('paste', onPasteEvent)
+      media?.destroy()
       resizeObserver?.disconnect()
       board.followListeners.clear()
       if (awareness.getLocalState() !== null) {

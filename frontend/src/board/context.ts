@@ -7,6 +7,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 
 import type { BoardElement, ElementKind, PageInfo } from './doc'
+import type { BoardMedia } from './media/boardMedia'
 import type { Point } from './points'
 import type { LaserTrails, PeerState, Role } from './presence'
 import type { Scene } from './scene'
@@ -46,6 +47,8 @@ export interface BoardContext {
   readonly overlayContext: CanvasRenderingContext2D | null
   /** Paints one frame. `scheduleFrame` calls it on the next animation frame. */
   readonly renderFrame: () => void
+  /** Pictures, videos and uploads; null when the board was mounted without media options. */
+  readonly media: BoardMedia | null
 
   t: Translate
   canDraw: boolean

@@ -27,6 +27,7 @@ export function scheduleFrame(board: BoardContext): void {
 export function flushScene(board: BoardContext): void {
   if (!board.scene.pending) return
   const changedPages = board.scene.flush()
+  board.media?.releaseUnused()
   if (changedPages.has(board.page)) {
     board.baseDirty = true
     board.overlayDirty = true
@@ -60,6 +61,8 @@ export function updateToolbar(board: BoardContext): void {
     canRedo: board.undoManager.canRedo(),
     pageIndex: pageIndex(board),
     pageCount: board.pages.length,
+    pageTitle: board.pages[pageIndex(board)]?.title ?? '',
+    canInsert: board.canDraw && board.media !== null,
     follow: board.follow,
     cursors: board.showCursors,
     color: board.color,

@@ -8,6 +8,7 @@ import type { BoardContext, Gesture } from './context'
 import { createPage, listPages, movePage } from './doc'
 import { flushScene, scheduleFrame, setAwareness, updateToolbar } from './frame'
 import { unionBounds } from './hit'
+import { backgroundBounds, readPageBackground } from './media/slides'
 import { findLecturer } from './presence'
 import { finishTextEdit } from './tools/text'
 import { clampZoom, fitBounds, zoomAt, type Viewport } from './viewport'
@@ -15,6 +16,10 @@ import { clampZoom, fitBounds, zoomAt, type Viewport } from './viewport'
 // Pages.
 export function refreshPages(board: BoardContext): void {
   board.pages = listPages(board.doc)
+  board.media?.releaseUnused()
+  // A page's background may have changed.
+  board.baseDirty = true
+  scheduleFrame(board)
   // A page removed by undo, or never synced, falls back to the first page.
   // A follower keeps the lecturer's page even before it syncs.
   if (!board.follow && !board.pages.some((entry) => entry.id === board.page)) showPage(board, board.pages[0].id)
@@ -77,7 +82,10 @@ export function zoomBy(board: BoardContext, factor: number): void {
 
 export function fitToContent(board: BoardContext): void {
   flushScene(board)
-  const bounds = unionBounds(board.scene.pageElements(board.page).map((entry) => entry.bounds))
+  const all = board.scene.pageElements(board.page).map((entry) => entry.bounds)
+  const background = readPageBackground(board.doc, board.page)
+  if (background) all.push(backgroundBounds(background))
+  const bounds = unionBounds(all)
   setViewport(board, fitBounds(bounds, board.size), true)
 }
 

@@ -5,6 +5,7 @@ import { getStroke } from 'perfect-freehand'
 
 import type { BoardElement } from './doc'
 import { normalizedBox } from './hit'
+import type { ImageState } from './media/imageCache'
 import type { Point } from './points'
 import type { SceneElement } from './scene'
 
@@ -107,8 +108,31 @@ function paintArrowHead(ctx: CanvasRenderingContext2D, element: BoardElement): v
   ctx.fill()
 }
 
-/** Paints one element in board coordinates; the caller sets the view transform. */
-export function paintElement(ctx: CanvasRenderingContext2D, entry: SceneElement): void {
+/** Looks a picture up by media id; the board's ImageCache. */
+export interface ImageLookup {
+  get(id: string): ImageState
+}
+
+/** The frame a picture or video element shows on the canvas. */
+export type MediaFrame = 'image' | 'loading' | 'failed' | 'video'
+
+/**
+ * Decides what a media element paints: a video shows a dark frame under its
+ * player, and a picture shows itself once loaded, else a neutral frame.
+ */
+export function mediaFrame(element: BoardElement, images: ImageLookup | null): MediaFrame {
+  if (element.kind === 'video') return 'video'
+  if (!element.media || !images) return 'failed'
+  const state = images.get(element.media)
+  if (state.status === 'loaded' && state.image) return 'image'
+  return state.status === 'failed' ? 'failed' : 'loading'
+}
+
+/**
+ * Paints one element in board coordinates; the caller sets the view
+ * transform. `images` supplies the pictures of image elements.
+ */
+export function paintElement(ctx: CanvasRenderingContext2D, entry: SceneElement, images: ImageLookup | null = null): void {
   const element = entry.data
   ctx.globalAlpha = Math.min(1, Math.max(0, element.opacity))
   ctx.fillStyle = element.color
@@ -163,7 +187,7 @@ export function paintElement(ctx: CanvasRenderingContext2D, entry: SceneElement)
       break
     case 'image':
     case 'video':
-      withRotation(ctx, element, () => paintMediaPlaceholder(ctx, element))
+      withRotation(ctx, element, () => paintMedia(ctx, element, images))
       break
   }
   ctx.globalAlpha = 1
@@ -180,15 +204,31 @@ function paintText(ctx: CanvasRenderingContext2D, element: BoardElement): void {
   }
 }
 
-// NOTE: media elements are drawn as a labelled placeholder box, because
-// the board has no URL to load a media id from yet.
-function paintMediaPlaceholder(ctx: CanvasRenderingContext2D, element: BoardElement): void {
+function paintMedia(ctx: CanvasRenderingContext2D, element: BoardElement, images: ImageLookup | null): void {
   const box = normalizedBox(element)
-  ctx.fillStyle = '#f3f4f6'
+  const frame = mediaFrame(element, images)
+  if (frame === 'image' && element.media && images) {
+    const image = images.get(element.media).image
+    if (image) {
+      ctx.drawImage(image, box.x, box.y, box.w, box.h)
+      return
+    }
+  }
+  paintMediaFrame(ctx, box, frame)
+}
+
+/**
+ * Paints the neutral frame of media that is not shown: grey while a
+ * picture loads, crossed out when it failed, dark under a video player.
+ */
+export function paintMediaFrame(ctx: CanvasRenderingContext2D, box: { x: number; y: number; w: number; h: number }, frame: MediaFrame): void {
+  ctx.globalAlpha = 1
+  ctx.fillStyle = frame === 'video' ? '#111827' : '#f3f4f6'
   ctx.fillRect(box.x, box.y, box.w, box.h)
   ctx.strokeStyle = '#6b7280'
   ctx.lineWidth = 1
   ctx.strokeRect(box.x, box.y, box.w, box.h)
+  if (frame !== 'failed') return
   ctx.beginPath()
   ctx.moveTo(box.x, box.y)
   ctx.lineTo(box.x + box.w, box.y + box.h)

@@ -2,7 +2,8 @@
 import type { BoardContext } from './context'
 import { flushScene, publishAwareness, scheduleFrame } from './frame'
 import { boundsIntersect } from './hit'
-import { paintElement, TEXT_FONT_FAMILY } from './paint'
+import { backgroundBounds, readPageBackground } from './media/slides'
+import { paintElement, paintMediaFrame, TEXT_FONT_FAMILY } from './paint'
 import { flushStroke } from './tools/freehand'
 import { paintLaserTrails } from './tools/laser'
 import { paintSelection } from './tools/select'
@@ -14,6 +15,8 @@ export function renderFrame(board: BoardContext): void {
   flushScene(board)
   flushStroke(board)
   if (board.baseDirty) paintBase(board)
+  // Every frame, because tool and rights changes repaint only the overlay.
+  placeMedia(board)
   const now = performance.now()
   const trailsLeft = board.laserTrails.prune(now)
   if (board.overlayDirty || trailsLeft) paintOverlay(board, now)
@@ -40,11 +43,37 @@ function paintBase(board: BoardContext): void {
   ctx.clearRect(0, 0, board.baseCanvas.width, board.baseCanvas.height)
   applyView(board, ctx)
   const visible = visibleBounds(board.viewport, size)
+  paintBackground(board, ctx)
+  const images = board.media?.images ?? null
   for (const entry of board.scene.pageElements(board.page)) {
     if (editor && entry.data.id === editor.id) continue
     if (!boundsIntersect(entry.bounds, visible)) continue
-    paintElement(ctx, entry)
+    paintElement(ctx, entry, images)
   }
+}
+
+/** Paints the page's background picture (a slide) under everything else on the page. */
+function paintBackground(board: BoardContext, ctx: CanvasRenderingContext2D): void {
+  const background = readPageBackground(board.doc, board.page)
+  if (!background) return
+  const bounds = backgroundBounds(background)
+  const box = { x: bounds.minX, y: bounds.minY, w: background.w, h: background.h }
+  const state = board.media?.images.get(background.media)
+  if (state?.status === 'loaded' && state.image) ctx.drawImage(state.image, box.x, box.y, box.w, box.h)
+  else paintMediaFrame(ctx, box, state?.status === 'loading' ? 'loading' : 'failed')
+}
+
+/**
+ * Places the video players and upload placeholders over the canvas. Players
+ * take clicks only outside the select and eraser tools, which pick elements.
+ */
+function placeMedia(board: BoardContext): void {
+  const media = board.media
+  if (!media) return
+  const videos = board.scene.pageElements(board.page).filter((entry) => entry.data.kind === 'video')
+  const interactive = board.tool !== 'select' && board.tool !== 'eraser'
+  media.videos.update(videos, board.viewport, board.size, board.canDraw, interactive)
+  media.placeholders.place(board.page, board.viewport, board.size)
 }
 
 function paintOverlay(board: BoardContext, now: number): void {

@@ -63,6 +63,8 @@ export interface ToolbarHandlers {
   toggleCursors(): void
   setColor(color: string): void
   setWidth(width: number): void
+  /** Uploads files picked with the insert button and puts them on the board. */
+  insertFiles(files: File[]): void
 }
 
 export interface ToolbarState {
@@ -72,6 +74,10 @@ export interface ToolbarState {
   canRedo: boolean
   pageIndex: number
   pageCount: number
+  /** Title of the current page, such as "Slide 3"; empty for an untitled page. */
+  pageTitle: string
+  /** Whether the insert button is offered: the participant may draw and the board can upload. */
+  canInsert: boolean
   follow: boolean
   cursors: boolean
   color: string
@@ -119,6 +125,21 @@ function pageAddIcon(): SVGElement {
   svg.setAttribute('height', '18')
   svg.setAttribute('class', 'lectern-board-icon')
   for (const d of ['M6 3h8l4 4v14H6z', 'M14 3v4h4', 'M12 10v7M8.5 13.5h7']) {
+    const path = document.createElementNS(SVG_NS, 'path')
+    path.setAttribute('d', d)
+    svg.append(path)
+  }
+  return svg
+}
+
+/** Builds the "insert picture" icon: a frame with a sun and a hill. */
+function pictureIcon(): SVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('width', '18')
+  svg.setAttribute('height', '18')
+  svg.setAttribute('class', 'lectern-board-icon')
+  for (const d of ['M3 5h18v14H3z', 'M3 17l5-5 4 4 3-3 6 6', 'M16 8.5a1.5 1.5 0 1 0 0.01 0']) {
     const path = document.createElementNS(SVG_NS, 'path')
     path.setAttribute('d', d)
     svg.append(path)
@@ -233,6 +254,27 @@ export function createToolbar(
   })
   history.append(undo, redo)
 
+  // Insert: a button that opens the file picker of a hidden input.
+  const insert = group()
+  localize(() => insert.setAttribute('aria-label', t('board.groups.insert')))
+  const fileInput = document.createElement('input')
+  fileInput.type = 'file'
+  fileInput.multiple = true
+  fileInput.accept = 'image/*,video/*,application/pdf,.pdf'
+  fileInput.hidden = true
+  fileInput.tabIndex = -1
+  fileInput.dataset.testid = 'media-file-input'
+  localize(() => fileInput.setAttribute('aria-label', t('board.media.insert')))
+  fileInput.addEventListener('change', () => {
+    const files = Array.from(fileInput.files ?? [])
+    // Clearing the value lets the same file be picked again.
+    fileInput.value = ''
+    if (files.length > 0) handlers.insertFiles(files)
+  })
+  const insertButton = button('media-insert', pictureIcon(), () => fileInput.click())
+  localize(() => setLabel(insertButton, t('board.media.insert')))
+  insert.append(insertButton, fileInput)
+
   // Pages.
   const pages = group()
   localize(() => pages.setAttribute('aria-label', t('board.groups.pages')))
@@ -252,7 +294,10 @@ export function createToolbar(
     setLabel(moveLeft, t('board.page.moveLeft'))
     setLabel(moveRight, t('board.page.moveRight'))
   })
-  pages.append(previous, indicator, next, add, moveLeft, moveRight)
+  const pageTitle = document.createElement('span')
+  pageTitle.className = 'lectern-board-indicator'
+  pageTitle.dataset.testid = 'page-title'
+  pages.append(previous, indicator, pageTitle, next, add, moveLeft, moveRight)
 
   // View.
   const view = group()
@@ -287,7 +332,7 @@ export function createToolbar(
     readOnly.textContent = t('board.readOnly')
   })
 
-  root.append(tools, style, history, pages, view, readOnly)
+  root.append(tools, style, history, insert, pages, view, readOnly)
 
   // The page indicator and zoom level are texts too, so a language switch
   // repeats the last update.
@@ -308,8 +353,13 @@ export function createToolbar(
     if (width.value !== String(state.width)) width.value = String(state.width)
     undo.disabled = !state.canDraw || !state.canUndo
     redo.disabled = !state.canDraw || !state.canRedo
+    insert.hidden = !state.canInsert
+    insertButton.disabled = !state.canInsert
+    fileInput.disabled = !state.canInsert
 
     indicator.textContent = t('board.page.indicator', { current: state.pageIndex + 1, total: state.pageCount })
+    pageTitle.textContent = state.pageTitle
+    pageTitle.hidden = state.pageTitle === ''
     previous.disabled = state.pageIndex <= 0
     next.disabled = state.pageIndex >= state.pageCount - 1
     add.disabled = !state.canDraw
@@ -353,5 +403,18 @@ export const BOARD_CSS = `
 .lectern-board-notice[hidden] { display: none; }
 .lectern-board-surface { position: relative; flex: 1; overflow: hidden; background: #ffffff; touch-action: none; user-select: none; outline: none; }
 .lectern-board-surface canvas { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
+.lectern-board-surface canvas + .lectern-board-media-layer + canvas { pointer-events: none; }
+.lectern-board-media-layer { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }
+.lectern-board-video { position: absolute; transform-origin: 50% 50%; background: #111827; }
+.lectern-board-video video { display: block; width: 100%; height: 100%; object-fit: contain; }
+.lectern-board-video-join { position: absolute; inset: 0; margin: auto; width: max-content; height: 40px; padding: 0 16px; border: 0; border-radius: 20px; background: #1e3a8a; color: #ffffff; font: 15px system-ui, sans-serif; cursor: pointer; pointer-events: auto; }
+.lectern-board-video-join[hidden], .lectern-board-upload[hidden] { display: none; }
+.lectern-board-upload { position: absolute; box-sizing: border-box; display: flex; flex-direction: column; justify-content: center; gap: 8px; padding: 12px; border: 2px dashed #6b7280; background: rgba(243, 244, 246, 0.9); color: #111827; font-size: 14px; overflow: hidden; }
+.lectern-board-upload-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.lectern-board-upload-track { display: block; height: 6px; border-radius: 3px; background: #d1d5db; }
+.lectern-board-upload-bar { display: block; height: 100%; border-radius: 3px; background: #1d4ed8; }
+.lectern-board-media-errors:empty { display: none; }
+.lectern-board-media-errors { display: flex; flex-direction: column; gap: 4px; padding: 4px 6px; background: #ffffff; }
+.lectern-board-media-error { display: flex; gap: 8px; align-items: center; padding: 4px 8px; border-radius: 4px; background: #fee2e2; color: #7f1d1d; font-size: 14px; }
 .lectern-board-text-editor { position: absolute; margin: 0; padding: 0; border: 1px dashed #1d4ed8; background: transparent; resize: none; overflow: hidden; white-space: pre; outline: none; line-height: 1.25; transform-origin: 0 0; }
 `

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError, getLecturerToken, getRoomSeat, normalizeCode, setLecturerToken, setRoomSeat, type Participant, type Room } from '../../api'
 import { t } from '../../i18n'
 import { ErrorNotice, Layout, PageHeading } from '../Layout'
@@ -143,10 +143,19 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   const [rightsNotice, setRightsNotice] = useState<string | null>(null)
   const boardRef = useRef<HTMLDivElement>(null)
   const isLecturer = identity.role === 'lecturer'
-  const session = useBoardSession(code, identity, boardRef, !initialRoom.closed)
+  // Server time minus local time, from the control channel; videos on the board play by the server's clock.
+  const clockOffset = useRef(0)
+  const serverNow = useCallback(() => Date.now() + clockOffset.current, [])
+  const session = useBoardSession(code, identity, boardRef, !initialRoom.closed, serverNow)
   const roomClosed = room.closed || session.roomClosed
   // One control channel carries the quiz, the floor and the audio signalling.
   const channel = useControlChannel(code, identity.token, !initialRoom.closed && !roomClosed && !session.tokenRejected)
+  useEffect(() => {
+    if (!channel) return
+    return channel.subscribe((_message, offset) => {
+      clockOffset.current = offset
+    })
+  }, [channel])
   const floor = useFloorSession(channel)
   const audio = useAudioSession(channel, identity.role)
   const selfId = floor.state.self?.participantId ?? identity.id

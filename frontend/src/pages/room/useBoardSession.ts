@@ -36,13 +36,19 @@ export interface BoardSession {
 /**
  * Connects to the room's board while `active` is true (false for a room that
  * was already closed when the page loaded) and mounts the whiteboard.
+ * `serverNow` returns the server's clock in milliseconds, for video
+ * playback. The board calls the latest `serverNow` each time, and a new
+ * function does not mount the board again.
  */
 export function useBoardSession(
   code: string,
   identity: Identity,
   container: RefObject<HTMLDivElement>,
   active: boolean,
+  serverNow: () => number = Date.now,
 ): BoardSession {
+  const serverNowRef = useRef(serverNow)
+  serverNowRef.current = serverNow
   const [connection, setConnection] = useState<ConnectionState>(active ? 'connecting' : 'disconnected')
   const [roomClosed, setRoomClosed] = useState(false)
   const [tokenRejected, setTokenRejected] = useState(false)
@@ -88,6 +94,7 @@ export function useBoardSession(
         t,
         // The room bar shows the student's drawing state instead.
         readOnlyNotice: false,
+        media: { roomCode: code, token: identity.token, serverNow: () => serverNowRef.current() },
       })
       controller.setCanDraw(identity.role === 'lecturer')
       if (identity.role === 'student') controller.setFollow(true)

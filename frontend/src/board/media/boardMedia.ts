@@ -1,0 +1,84 @@
+/**
+ * The media parts of one mounted board: the picture cache, the video
+ * players, upload placeholders and upload errors, built from the room's
+ * code and token.
+ */
+import type * as Y from 'yjs'
+
+import type { Translate } from '../toolbar'
+import { ImageCache } from './imageCache'
+import { usedMediaIds } from './slides'
+import { UploadErrors, UploadPlaceholders } from './uploadViews'
+import { mediaUrl, type Upload, type XhrLike } from './upload'
+import { VideoLayer } from './videoLayer'
+
+/** Room code, token and clock that the board needs to upload and load the room's media. */
+export interface MediaOptions {
+  /** The room code, as in `/api/v1/rooms/{code}/media`. */
+  roomCode: string
+  /** The participant's bearer token. */
+  token: string
+  /** Milliseconds on the server's clock, for video playback; Date.now() when absent. */
+  serverNow?: () => number
+  fetch?: typeof fetch
+  createXhr?: () => XhrLike
+}
+
+export class BoardMedia {
+  readonly options: MediaOptions
+  readonly images: ImageCache
+  readonly videos: VideoLayer
+  /** Laid over the base canvas: video players and upload placeholders. */
+  readonly layer: HTMLDivElement
+  readonly placeholders: UploadPlaceholders
+  readonly errors: UploadErrors
+  /** Uploads in progress, aborted by destroy(). */
+  readonly uploads = new Set<Upload>()
+  destroyed = false
+  private readonly doc: Y.Doc
+
+  constructor(options: MediaOptions, doc: Y.Doc, t: Translate, playbackOrigin: unknown, onImageChange: () => void) {
+    this.options = options
+    this.doc = doc
+    const urlFor = (id: string): string => mediaUrl(options.roomCode, id)
+    this.layer = document.createElement('div')
+    this.layer.className = 'lectern-board-media-layer'
+    this.images = new ImageCache({ urlFor, token: options.token, onChange: onImageChange, fetch: options.fetch })
+    this.videos = new VideoLayer({
+      container: this.layer,
+      doc,
+      urlFor,
+      token: options.token,
+      serverNow: () => this.serverNow(),
+      origin: playbackOrigin,
+      t,
+      fetch: options.fetch,
+    })
+    this.placeholders = new UploadPlaceholders(this.layer, t)
+    this.errors = new UploadErrors(t)
+  }
+
+  serverNow(): number {
+    return this.options.serverNow ? this.options.serverNow() : Date.now()
+  }
+
+  /** Releases the pictures that no element or page uses any more. */
+  releaseUnused(): void {
+    this.images.retain(usedMediaIds(this.doc))
+  }
+
+  setTranslator(t: Translate): void {
+    this.videos.setTranslator(t)
+    this.placeholders.setTranslator(t)
+    this.errors.setTranslator(t)
+  }
+
+  destroy(): void {
+    this.destroyed = true
+    for (const upload of this.uploads) upload.abort()
+    this.uploads.clear()
+    this.images.destroy()
+    this.videos.destroy()
+    this.placeholders.destroy()
+  }
+}
