@@ -5,7 +5,11 @@
 //! - `pages`: a `Y.Map` from page id to a `Y.Map` with
 //!   - `title`: string,
 //!   - `order`: fractional index string; pages are shown sorted by it, so a
-//!     reorder rewrites one key instead of moving array items.
+//!     reorder rewrites one key instead of moving array items,
+//!   - `background` (optional, a slide): the media id of a picture painted
+//!     under everything else on the page, with `background_w` and
+//!     `background_h`, its size in board units. The picture is centred on
+//!     the board origin. A PDF upload adds one such page per PDF page.
 //! - `elements`: a `Y.Map` from element id to a `Y.Map` with
 //!   - `kind`: one of [`ElementKind`]'s names (`stroke`, `highlighter`,
 //!     `line`, `arrow`, `rectangle`, `ellipse`, `text`, `image`, `video`),
@@ -22,7 +26,11 @@
 //!     encoded by [`encode_points`], relative to `x`, `y`. A stroke being
 //!     drawn grows by appending chunks, so peers see it grow.
 //!   - `text` (text): a `Y.Text`,
-//!   - `media` (image, video): the media id.
+//!   - `media` (image, video): the media id,
+//!   - playback (video): `playing` (boolean), `position` (seconds into the
+//!     video at the instant `at`) and `at` (milliseconds on the server's
+//!     clock). A participant who may draw writes them on play, pause and
+//!     seek. A player that is playing shows `position + (now - at) / 1000`.
 //!
 //! Ids are random strings chosen by the creating client.
 //!
