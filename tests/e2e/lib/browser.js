@@ -31,12 +31,15 @@ export const ACTION_TIMEOUT_MS = 15_000
 /** Window size of every page, so lecturer and student boards match. */
 export const VIEWPORT = { width: 1280, height: 800 }
 
-/** Launches headless Chromium. */
-export async function launchBrowser () {
+/**
+ * Launches headless Chromium. `extraArgs` adds command-line flags, such as
+ * the fake media devices of fakeMediaArgs() in audio.js.
+ */
+export async function launchBrowser ({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: chromiumBinary(),
     headless: true,
-    args: CHROMIUM_ARGS
+    args: [...CHROMIUM_ARGS, ...extraArgs]
   })
 }
 

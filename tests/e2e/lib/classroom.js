@@ -252,18 +252,21 @@ export async function inkPixels (participant, region = { left: 0, top: 0, right:
 }
 
 /**
- * Toggles the student's raised hand and waits until the lecturer's
- * participant list shows it. Since the hand travels over the same socket as
- * the student's board edits, and after them, an edit the student sent before
- * has reached the lecturer by then, or the server dropped it.
+ * Toggles the student's raised hand and waits until the lecturer's board
+ * awareness shows it (`data-awareness-hand` of the participant row). The
+ * hand goes to the server over the control channel, and the student's page
+ * mirrors the server's queue into its awareness state, which travels over
+ * the board socket after the student's earlier board edits. So when the
+ * lecturer sees the change, an edit the student sent before has reached the
+ * lecturer, or the server dropped it.
  */
 export async function handRoundTrip (student, studentId, lecturer) {
-  const button = student.page.locator(testId('raise-hand'))
-  const raised = (await button.getAttribute('aria-pressed')) === 'true'
+  const button = student.page.locator(`${testId('raise-hand')}, ${testId('lower-hand')}`)
+  const raised = (await button.getAttribute('data-hand')) === 'true'
   await button.click()
-  await waitForAttribute(student, testId('raise-hand'), 'aria-pressed', String(!raised))
+  await student.page.locator(testId(raised ? 'raise-hand' : 'lower-hand')).waitFor({ state: 'visible' })
   await waitForAttribute(lecturer, `${testId('participant')}[data-participant-id="${studentId}"]`,
-    'data-hand', String(!raised))
+    'data-awareness-hand', String(!raised))
 }
 
 /** Waits until the button or input behind a data-testid hook is enabled, or disabled. */

@@ -68,8 +68,8 @@ export function ParticipantList({ rows, manage, audio }: ParticipantListProps) {
             >
               <span class="participant-name">
                 <span class={row.online ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />
-                {audio && <SpeakingIndicator speaking={audio.speaking.has(row.id)} />}
                 {row.name}
+                {audio && <SpeakingIndicator speaking={audio.speaking.has(row.id)} />}
                 {row.isSelf && <span class="tag">{t('participants.you')}</span>}
                 {row.role === 'lecturer' && <span class="tag">{t('participants.lecturer')}</span>}
               </span>
