@@ -141,6 +141,7 @@ impl Server {
             .with_context(|| format!("cannot listen on {listen}"))?;
         let task = tokio::spawn(async move {
             server.await;
+            tracing::info!("HTTP connections closed; closing the database");
             store.close().await;
             tracing::info!("server stopped");
         });
