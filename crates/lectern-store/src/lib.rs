@@ -4,8 +4,9 @@
 //!
 //! The schema (the SQL files under `migrations/`, one folder per backend),
 //! and every query: accounts, sessions, rooms, participants, each room's
-//! board as a snapshot plus an append-only log of updates, quizzes, and live
-//! quiz runs with their answers.
+//! board as a snapshot plus an append-only log of updates, quizzes, live
+//! quiz runs with their answers, and the rows that tie uploaded media files
+//! to rooms.
 //!
 //! # What it must never do
 //!
@@ -22,6 +23,7 @@
 mod api_tokens;
 mod board;
 mod error;
+mod media;
 mod participants;
 mod quiz_runs;
 mod quizzes;
@@ -38,6 +40,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use api_tokens::{ApiToken, NewApiToken};
 pub use board::BoardLog;
 pub use error::StoreError;
+pub use media::{MediaItem, MediaUpload, NewMedia};
 pub use participants::{NewParticipant, Participant};
 pub use quiz_runs::{
     NewAnswer, NewRun, RunStateUpdate, RunSummary, RunWithAnswers, StoredAnswer, StoredRun,

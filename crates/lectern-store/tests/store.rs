@@ -7,8 +7,8 @@
 #![allow(clippy::print_stderr, reason = "a skipped test says why on stderr")]
 
 use lectern_store::{
-    NewAnswer, NewApiToken, NewParticipant, NewQuiz, NewRoom, NewRun, NewUser, QuizUpdate,
-    RunStateUpdate, Store, StoreError,
+    MediaUpload, NewAnswer, NewApiToken, NewMedia, NewParticipant, NewQuiz, NewRoom, NewRun,
+    NewUser, QuizUpdate, RunStateUpdate, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -690,3 +690,155 @@ fn unsupported_scheme_is_named() {
         "the password stays out of errors: {message}"
     );
 }
+
+/// Returns made-up original, display and thumbnail digests of 64 hex
+/// digits, each starting with `digit`, and the id.
+fn picture(id: &str, digit: char) -> (String, String, String, &str) {
+    let digest = |variant: char| format!("{digit}{}", variant.to_string().repeat(63));
+    (digest('1'), digest('2'), digest('3'), id)
+}
+
+async fn media(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    add_room(&store, "r2", "efgh6789", "u1").await;
+    let (original, display, thumbnail, _) = picture("m1", 'a');
+    let image = |id: &'static str| NewMedia {
+        id,
+        kind: "image",
+        content_type: "image/png",
+        width: Some(640),
+        height: Some(480),
+        original_digest: &original,
+        display_digest: &display,
+        thumbnail_digest: Some(&thumbnail),
+    };
+    let upload = |room_id: &'static str| MediaUpload {
+        room_id,
+        filename: Some("photo.png"),
+        uploaded_by: "u1",
+        created_at: 5,
+    };
+
+    // The same files in two rooms: one row, and one id, per room.
+    let (first, pages) = store
+        .create_media(&upload("r1"), &image("m1"), &[])
+        .await
+        .expect("create in r1");
+    assert!(pages.is_empty());
+    store
+        .create_media(&upload("r2"), &image("m2"), &[])
+        .await
+        .expect("create in r2");
+    let found = store.media_item("r1", "m1").await.expect("query");
+    assert_eq!(found.as_ref(), Some(&first));
+    let found = found.expect("m1");
+    assert_eq!(found.width, Some(640));
+    assert_eq!(found.thumbnail_digest.as_deref(), Some(thumbnail.as_str()));
+    assert_eq!(found.filename.as_deref(), Some("photo.png"));
+    assert_eq!(found.slides_id, None);
+    let second = store.media_item("r2", "m2").await.expect("query");
+    assert_eq!(
+        second.map(|item| item.display_digest),
+        Some(display.clone())
+    );
+
+    // An id of another room is not found, like an unknown id.
+    assert_eq!(store.media_item("r2", "m1").await.expect("query"), None);
+    assert_eq!(store.media_item("r1", "m9").await.expect("query"), None);
+
+    let duplicate = store.create_media(&upload("r1"), &image("m1"), &[]).await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+
+    // A video has no size and no thumbnail.
+    let video = NewMedia {
+        id: "v1",
+        kind: "video",
+        content_type: "video/mp4",
+        width: None,
+        height: None,
+        original_digest: &original,
+        display_digest: &original,
+        thumbnail_digest: None,
+    };
+    let anonymous = MediaUpload {
+        filename: None,
+        ..upload("r1")
+    };
+    store
+        .create_media(&anonymous, &video, &[])
+        .await
+        .expect("create video");
+    let video = store
+        .media_item("r1", "v1")
+        .await
+        .expect("query")
+        .expect("v1");
+    assert_eq!((video.width, video.height), (None, None));
+    assert_eq!(video.thumbnail_digest, None);
+    assert_eq!(video.filename, None);
+}
+on_both_backends!(media_works, media);
+
+/// Builds a slide page's row from the digests and id of `picture`.
+fn page_row<'a>(
+    (original, display, thumbnail, id): &'a (String, String, String, &'a str),
+) -> NewMedia<'a> {
+    NewMedia {
+        id,
+        kind: "image",
+        content_type: "image/png",
+        width: Some(800),
+        height: Some(600),
+        original_digest: original,
+        display_digest: display,
+        thumbnail_digest: Some(thumbnail),
+    }
+}
+
+async fn slides(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    let digests: Vec<(String, String, String, &str)> =
+        vec![picture("p0", 'b'), picture("p1", 'c'), picture("p2", 'd')];
+    let pages: Vec<NewMedia> = digests.iter().map(page_row).collect();
+    let deck = NewMedia {
+        id: "s1",
+        kind: "slides",
+        ..pages[0].clone()
+    };
+    let upload = MediaUpload {
+        room_id: "r1",
+        filename: Some("deck.pdf"),
+        uploaded_by: "p9",
+        created_at: 7,
+    };
+
+    let (item, created) = store
+        .create_media(&upload, &deck, &pages)
+        .await
+        .expect("create slides");
+    assert_eq!(item.kind, "slides");
+    let ids: Vec<&str> = created.iter().map(|page| page.id.as_str()).collect();
+    assert_eq!(ids, ["p0", "p1", "p2"]);
+
+    let stored = store.slide_pages("s1").await.expect("pages");
+    assert_eq!(stored, created);
+    assert_eq!(stored[2].page_index, Some(2));
+    assert_eq!(stored[2].slides_id.as_deref(), Some("s1"));
+    assert_eq!(stored[1].display_digest, digests[1].1);
+
+    // Each page is a media item of the room in its own right.
+    let page = store
+        .media_item("r1", "p1")
+        .await
+        .expect("query")
+        .expect("page p1");
+    assert_eq!(page.kind, "image");
+    assert_eq!(page.uploaded_by, "p9");
+    assert!(store.slide_pages("p1").await.expect("pages").is_empty());
+}
+on_both_backends!(slides_work, slides);
