@@ -53,7 +53,7 @@ export function uploadErrorMessage(t: Translate, name: string, error: unknown): 
   const reason = KNOWN_ERRORS.includes(code) ? t(`board.media.errors.${code}`) : t('board.media.errors.unknown')
   let message = t('board.media.uploadFailed', { name, reason })
   // The server's message states what it detected and what to do, e.g. that SVG must be exported as PNG.
-  if (error instanceof MediaUploadError && !LOCAL_ERRORS.has(code) && error.message) message += ` ${error.message}`
+  if (error instanceof MediaUploadError && !LOCAL_ERRORS.has(code) && error.message) message += ` ${t('board.media.serverMessage', { message: error.message })}`
   return { message, code }
 }
 

@@ -98,7 +98,7 @@ describe('uploadErrorMessage', () => {
     const error = new MediaUploadError(400, 'invalid_media', 'SVG is not supported; export it as PNG')
     const result = uploadErrorMessage(t, 'logo.svg', error)
     expect(result.code).toBe('invalid_media')
-    expect(result.message).toBe('board.media.uploadFailed{"name":"logo.svg","reason":"board.media.errors.invalid_media"} SVG is not supported; export it as PNG')
+    expect(result.message).toBe('board.media.uploadFailed{"name":"logo.svg","reason":"board.media.errors.invalid_media"} board.media.serverMessage{"message":"SVG is not supported; export it as PNG"}')
   })
 
   it('leaves out the browser message of a network failure', () => {
@@ -108,6 +108,6 @@ describe('uploadErrorMessage', () => {
 
   it('uses the generic reason for an unknown code', () => {
     const result = uploadErrorMessage(t, 'a.png', new MediaUploadError(500, 'internal', 'disk full'))
-    expect(result.message).toBe('board.media.uploadFailed{"name":"a.png","reason":"board.media.errors.unknown"} disk full')
+    expect(result.message).toBe('board.media.uploadFailed{"name":"a.png","reason":"board.media.errors.unknown"} board.media.serverMessage{"message":"disk full"}')
   })
 })
