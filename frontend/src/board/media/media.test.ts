@@ -303,6 +303,110 @@ describe('video elements', () => {
     expect(video.dataset.playing).toBe('true')
   })
 
+  /** Gives a jsdom video the playback state of a loaded player. */
+  function fakePlayer(video: HTMLVideoElement, options: { currentTime?: number; paused?: boolean; blockSound?: boolean } = {}) {
+    const state = { currentTime: options.currentTime ?? 0, paused: options.paused ?? true, plays: 0, pauses: 0 }
+    Object.defineProperty(video, 'readyState', { value: 4, configurable: true })
+    Object.defineProperty(video, 'duration', { value: 60, configurable: true })
+    Object.defineProperty(video, 'seeking', { value: false, configurable: true })
+    Object.defineProperty(video, 'paused', { get: () => state.paused, configurable: true })
+    Object.defineProperty(video, 'currentTime', {
+      get: () => state.currentTime,
+      set: (value: number) => {
+        state.currentTime = value
+      },
+      configurable: true,
+    })
+    video.play = () => {
+      state.plays++
+      if (options.blockSound && !video.muted) return Promise.reject(new DOMException('blocked', 'NotAllowedError'))
+      state.paused = false
+      return Promise.resolve()
+    }
+    video.pause = () => {
+      state.pauses++
+      state.paused = true
+    }
+    return state
+  }
+
+  it('follows the shared playback state', async () => {
+    const { doc, allByTestId } = mount('student')
+    const id = addVideo(doc)
+    await nextFrame()
+    const [video] = allByTestId('board-video') as HTMLVideoElement[]
+    const player = fakePlayer(video)
+
+    const element = elementsMap(doc).get(id)!
+    doc.transact(() => {
+      element.set('playing', true)
+      element.set('position', 2)
+      element.set('at', SERVER_NOW - 3000)
+    })
+    await nextFrame()
+    expect(player.currentTime).toBe(5)
+    expect(player.plays).toBe(1)
+    expect(player.paused).toBe(false)
+
+    element.set('playing', false)
+    await nextFrame()
+    expect(player.pauses).toBe(1)
+    expect(player.currentTime).toBe(2)
+  })
+
+  it('plays muted and offers to join when sound is blocked', async () => {
+    const { doc, allByTestId, byTestId } = mount('student')
+    const id = addVideo(doc)
+    await nextFrame()
+    const [video] = allByTestId('board-video') as HTMLVideoElement[]
+    const player = fakePlayer(video, { blockSound: true })
+    expect(byTestId('video-unmute')!.hidden).toBe(true)
+
+    elementsMap(doc).get(id)!.set('playing', true)
+    await nextFrame()
+    await settle()
+    expect(video.muted).toBe(true)
+    expect(player.paused).toBe(false)
+    const join = byTestId('video-unmute')!
+    expect(join.hidden).toBe(false)
+    expect(join.textContent).toBe('Click to join playback')
+
+    join.click()
+    expect(video.muted).toBe(false)
+    expect(join.hidden).toBe(true)
+  })
+
+  it('writes a controller\'s play outside the undo history', async () => {
+    const { doc, allByTestId, byTestId } = mount('lecturer')
+    const id = addVideo(doc)
+    await nextFrame()
+    const [video] = allByTestId('board-video') as HTMLVideoElement[]
+    const player = fakePlayer(video, { currentTime: 3 })
+
+    player.paused = false
+    video.dispatchEvent(new Event('play'))
+    expect(elementsMap(doc).get(id)!.toJSON()).toMatchObject({ playing: true, position: 3, at: SERVER_NOW })
+    expect((byTestId('undo') as HTMLButtonElement).disabled).toBe(true)
+
+    // A pause that the shared state already explains writes nothing.
+    elementsMap(doc).get(id)!.set('playing', false)
+    player.paused = true
+    elementsMap(doc).get(id)!.set('at', 1)
+    video.dispatchEvent(new Event('pause'))
+    expect(elementsMap(doc).get(id)!.get('at')).toBe(1)
+  })
+
+  it('keeps a student from writing playback', async () => {
+    const { doc, allByTestId } = mount('student')
+    const id = addVideo(doc)
+    await nextFrame()
+    const [video] = allByTestId('board-video') as HTMLVideoElement[]
+    const player = fakePlayer(video, { currentTime: 3 })
+    player.paused = false
+    video.dispatchEvent(new Event('play'))
+    expect(elementsMap(doc).get(id)!.get('playing')).toBe(false)
+  })
+
   it('removes the player with its element', async () => {
     const { doc, allByTestId } = mount('lecturer')
     const id = addVideo(doc)
