@@ -11,8 +11,10 @@ use anyhow::Context;
 use serde::Deserialize;
 
 mod audio;
+mod media;
 
 pub use audio::{AudioSettings, FileAudio, PortSetting};
+pub use media::{FileMedia, MediaSettings};
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
@@ -25,6 +27,7 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub limits: Limits,
     pub audio: AudioSettings,
+    pub media: MediaSettings,
 }
 
 /// Sizes, rates and timings, each overridable in the TOML file.
@@ -155,6 +158,7 @@ impl Settings {
             public_url: None,
             limits: Limits::default(),
             audio: AudioSettings::default(),
+            media: MediaSettings::default(),
         }
     }
 
@@ -165,6 +169,7 @@ impl Settings {
             problems.push(limits);
         }
         problems.extend(self.audio.validate());
+        problems.extend(self.media.validate());
         if problems.is_empty() {
             Ok(())
         } else {
@@ -195,6 +200,8 @@ pub struct FileSettings {
     pub limits: FileLimits,
     #[serde(default)]
     pub audio: FileAudio,
+    #[serde(default)]
+    pub media: FileMedia,
 }
 
 /// The `[limits]` table; times are in seconds.
@@ -302,6 +309,9 @@ mod tests {
         assert_eq!(audio.ports, AudioSettings::default().ports);
         assert_eq!(audio.max_speakers, 1);
         assert!(audio.validate().is_empty(), "{:?}", audio.validate());
+
+        let media = file.media.settings();
+        assert_eq!(media, MediaSettings::default());
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod codes;
 pub mod config;
 mod connection;
 mod error;
+mod media;
 mod rate_limit;
 mod registry;
 pub mod room;
@@ -56,6 +57,7 @@ pub use auth::hash_password;
 pub use config::{Limits, Settings};
 
 use crate::class::{ClassCommand, ClassRegistry, ClassSettings};
+use crate::media::MediaService;
 use crate::room::{RoomCommand, RoomRegistry, close_code};
 use crate::state::AppState;
 
@@ -90,6 +92,9 @@ impl Server {
                 settings.data_dir.display()
             )
         })?;
+        let media_dir = settings.data_dir.join("media");
+        let media = MediaService::new(&media_dir, settings.media.clone())
+            .with_context(|| format!("cannot open the media store {}", media_dir.display()))?;
         let store = Store::connect(&settings.database_url)
             .await
             .context("cannot open the database")?;
@@ -126,6 +131,7 @@ impl Server {
             store.clone(),
             rooms.clone(),
             classes.clone(),
+            media,
             settings,
         ));
         let routes = api::routes(state.clone());

@@ -120,6 +120,7 @@ fn settings(
     settings.public_url = public_url.or_else(|| file.public_url.clone());
     settings.limits = file.limits();
     settings.audio = file.audio.settings();
+    settings.media = file.media.settings();
     Ok(settings)
 }
 

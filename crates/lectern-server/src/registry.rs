@@ -119,6 +119,23 @@ impl<K: RoomActorKind> Registry<K> {
         }
     }
 
+    /// Sends a command that carries a reply channel only if the room is
+    /// loaded, and waits for the reply. Returns `None` when the room is not
+    /// loaded, or when its actor stopped before replying.
+    pub async fn request_if_loaded<T>(
+        &self,
+        room_id: &str,
+        make: impl FnOnce(oneshot::Sender<T>) -> K::Command,
+    ) -> Option<T> {
+        let commands = self
+            .lock()
+            .get(room_id)
+            .map(|handle| handle.commands.clone())?;
+        let (reply, answer) = oneshot::channel();
+        commands.send(make(reply)).await.ok()?;
+        answer.await.ok()
+    }
+
     /// Returns the ids of the loaded rooms.
     pub fn loaded(&self) -> Vec<Arc<str>> {
         self.lock().keys().cloned().collect()

@@ -11,6 +11,7 @@ use crate::class::ClassRegistry;
 use crate::codes::normalize_room_code;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::media::MediaService;
 use crate::rate_limit::RateLimiter;
 use crate::room::RoomRegistry;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     /// Class actors: control connections and quiz runs.
     pub classes: Arc<ClassRegistry>,
     pub settings: Settings,
+    /// The media store and the processing of uploads.
+    pub media: MediaService,
     /// The base of join links, without a trailing slash; set once the
     /// listening port is known.
     public_url: OnceLock<String>,
@@ -36,6 +39,7 @@ impl AppState {
         store: Store,
         rooms: Arc<RoomRegistry>,
         classes: Arc<ClassRegistry>,
+        media: MediaService,
         settings: Settings,
     ) -> Self {
         Self {
@@ -44,6 +48,7 @@ impl AppState {
             store,
             rooms,
             classes,
+            media,
             settings,
             public_url: OnceLock::new(),
             next_connection: AtomicU64::new(1),

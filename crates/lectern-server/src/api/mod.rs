@@ -5,6 +5,7 @@ mod auth;
 mod board;
 mod control;
 mod extract;
+mod media;
 mod openapi;
 mod quiz_runs;
 mod quizzes;
@@ -27,6 +28,8 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
             .or(rooms::routes(state.clone()))
             .unify()
             .or(board::routes(state.clone()))
+            .unify()
+            .or(media::routes(state.clone()))
             .unify()
             .or(tokens::routes(state.clone()))
             .unify()

@@ -82,7 +82,7 @@ pub struct ParticipantPermissionsView {
 #[openapi(
     info(
         title = "Lectern REST API",
-        description = "Rooms, the shared board, API tokens, quizzes and quiz results. \
+        description = "Rooms, the shared board and its media, API tokens, quizzes and quiz results. \
             Authenticate with `Authorization: Bearer <token>`: a login token \
             from `POST /api/v1/auth/login`, an API token (`lct_...`) from \
             `POST /api/v1/tokens`, or a student token from a room join."
@@ -101,6 +101,8 @@ pub struct ParticipantPermissionsView {
         super::rooms::set_participant_permissions,
         super::board::export_board,
         super::board::import_board,
+        super::media::upload::upload,
+        super::media::serve::serve_media,
         super::tokens::create_token,
         super::tokens::list_tokens,
         super::tokens::revoke_token,
@@ -129,6 +131,7 @@ pub struct ParticipantPermissionsView {
         (name = "auth", description = "Login, logout and the current user"),
         (name = "rooms", description = "Rooms, joins and drawing permissions"),
         (name = "board", description = "Board export and restore"),
+        (name = "media", description = "Pictures, videos and PDF slides on the board"),
         (name = "tokens", description = "API tokens for scripts and tools"),
         (name = "quizzes", description = "Quiz authoring, import and export"),
         (name = "quiz runs", description = "Results of live quiz runs in a room"),

@@ -11,6 +11,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+use super::media::SEAT_COOKIE;
 use super::openapi::{ErrorResponse, JoinResponse, ParticipantPermissionsView};
 use super::{json_body, principal};
 use crate::auth::{Principal, RoomRole, hash_token, new_token};
@@ -358,7 +359,7 @@ async fn close_room(
     params(("code" = String, Path, description = "Room code, matched case-insensitively, dashes and spaces ignored")),
     request_body = JoinRoom,
     responses(
-        (status = 201, description = "A student token for this room", body = JoinResponse),
+        (status = 201, description = "A student token for this room; also set as the lectern_seat cookie for the room's media URLs", body = JoinResponse),
         (status = 400, description = "Invalid JSON or field", body = ErrorResponse),
         (status = 404, description = "No such room", body = ErrorResponse),
         (status = 410, description = "The room is closed", body = ErrorResponse),
@@ -413,7 +414,16 @@ async fn join_room(
         "can_draw": participant.can_draw != 0,
         "room": RoomView::new(&room, &state),
     });
-    Ok(warp::reply::with_status(warp::reply::json(&body), StatusCode::CREATED).into_response())
+    // The cookie lets `<img>` and `<video>` elements load the room's media,
+    // which cannot send an Authorization header. Its path keeps it away
+    // from every other endpoint, and from the media of other rooms.
+    let cookie = format!(
+        "{SEAT_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/api/v1/rooms/{}/media; Max-Age={}",
+        room.code,
+        state.settings.limits.participant_ttl.as_secs()
+    );
+    let reply = warp::reply::with_status(warp::reply::json(&body), StatusCode::CREATED);
+    Ok(warp::reply::with_header(reply, "set-cookie", cookie).into_response())
 }
 
 #[utoipa::path(

@@ -96,6 +96,12 @@ pub enum RoomCommand {
         can_draw: bool,
         done: oneshot::Sender<()>,
     },
+    /// Replies whether the floor has called the student to the board, so
+    /// that they may draw whatever their stored permission is.
+    HasBoardGrant {
+        participant_id: String,
+        reply: oneshot::Sender<bool>,
+    },
     /// Encodes the whole board as one v1 update.
     Export {
         reply: oneshot::Sender<Vec<u8>>,
@@ -337,6 +343,12 @@ impl RoomActor {
             } => {
                 self.set_board_grant(participant_id, on_board, can_draw);
                 let _ = done.send(());
+            }
+            RoomCommand::HasBoardGrant {
+                participant_id,
+                reply,
+            } => {
+                let _ = reply.send(self.board_grants.contains(&participant_id));
             }
             RoomCommand::Export { reply } => {
                 let _ = reply.send(self.board.encode_state());

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod audio;
+pub mod media;
 
 use std::collections::VecDeque;
 use std::time::Duration;
