@@ -7,7 +7,7 @@ use lectern_store::{MediaUpload, NewMedia, Room};
 use warp::filters::BoxedFilter;
 use warp::filters::multipart::FormData;
 use warp::http::StatusCode;
-use warp::hyper::body::{Buf, Bytes};
+use warp::hyper::body::Buf;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
@@ -56,9 +56,10 @@ pub fn route(state: SharedState) -> BoxedFilter<(Response,)> {
 }
 
 /// Reads the file from a `multipart/form-data` form, or else the whole
-/// body, each up to `limit` bytes. The form's problems are passed on as a
-/// value, because a rejection after the form consumed the body would let
-/// warp try the raw-body branch on a body that is gone.
+/// body, each up to `limit` bytes. A body without `Content-Length`, such
+/// as a chunked one, is counted while it is read. The body's problems are
+/// passed on as a value, because a rejection after the body was consumed
+/// would let warp try the raw-body branch on a body that is gone.
 ///
 /// NOTE: the whole body is held in memory until it is processed, up to the
 /// largest per-kind limit (512 MiB for videos by default), and only the
@@ -77,23 +78,72 @@ fn body(
             }
         })
         .untuple_one()
-        .and(warp::body::content_length_limit(limit))
-        .and(warp::multipart::form().max_length(limit))
-        .then(read_form);
-    let raw = warp::body::content_length_limit(limit)
-        .and(warp::body::bytes())
-        .map(|bytes: Bytes| {
+        .and(declared_length_within(limit))
+        .and(warp::multipart::form().max_length(None))
+        .then(move |form| read_form(form, limit));
+    let raw = declared_length_within(limit)
+        .and(warp::body::stream())
+        .then(move |stream| async move {
+            let bytes = read_limited(stream, limit).await?;
             Ok(UploadBody {
-                bytes: Vec::from(bytes),
+                bytes,
                 form_filename: None,
             })
         });
     form.or(raw).unify()
 }
 
-/// Returns the first part of the form that has a file name.
-async fn read_form(mut form: FormData) -> Result<UploadBody, ApiError> {
-    let unreadable = |error: warp::Error| {
+/// Rejects with 413 a request whose `Content-Length` is over `limit`, before
+/// its body is read. A request without the header passes.
+fn declared_length_within(limit: u64) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and_then(move |length: Option<u64>| async move {
+            match length {
+                Some(length) if length > limit => Err(Rejection::from(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("the upload is {length} bytes, over the limit of {limit} bytes; upload a smaller file"),
+                ))),
+                _ => Ok(()),
+            }
+        })
+        .untuple_one()
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the upload is over the limit of {limit} bytes; upload a smaller file"),
+    )
+}
+
+/// Collects a body stream, failing with 413 once it passes `limit` bytes.
+async fn read_limited<S, B>(stream: S, limit: u64) -> Result<Vec<u8>, ApiError>
+where
+    S: futures_util::Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let mut stream = std::pin::pin!(stream);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.try_next().await.map_err(|error| {
+        ApiError::bad_request(
+            "invalid_body",
+            format!("the upload could not be read ({error}); send it again"),
+        )
+    })? {
+        if bytes.len() as u64 + chunk.remaining() as u64 > limit {
+            return Err(too_large(limit));
+        }
+        bytes.extend_from_slice(chunk.chunk());
+    }
+    Ok(bytes)
+}
+
+/// Returns the first part of the form that has a file name, read up to
+/// `limit` bytes.
+async fn read_form(mut form: FormData, limit: u64) -> Result<UploadBody, ApiError> {
+    let unreadable = |error: &dyn std::fmt::Display| {
         ApiError::bad_request(
             "invalid_form",
             format!(
@@ -101,16 +151,17 @@ async fn read_form(mut form: FormData) -> Result<UploadBody, ApiError> {
             ),
         )
     };
-    while let Some(part) = form.try_next().await.map_err(unreadable)? {
+    while let Some(part) = form.try_next().await.map_err(|error| unreadable(&error))? {
         let Some(name) = part.filename() else {
             continue;
         };
         let form_filename = clean_filename(name);
-        let mut bytes = Vec::new();
-        let mut stream = part.stream();
-        while let Some(chunk) = stream.try_next().await.map_err(unreadable)? {
-            bytes.extend_from_slice(chunk.chunk());
-        }
+        let bytes = read_limited(part.stream(), limit)
+            .await
+            .map_err(|error| match error.code {
+                "payload_too_large" => error,
+                _ => unreadable(&error.message),
+            })?;
         return Ok(UploadBody {
             bytes,
             form_filename,
