@@ -63,7 +63,8 @@ async fn lecturer_png_upload_is_served() {
         .await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().expect("id");
-    assert!(id.starts_with("m_") && id.len() == 34, "{id}");
+    assert!(id.starts_with("m_"), "{id}");
+    assert_eq!(id.len(), 34, "{id}");
     assert_eq!(body["kind"], "image");
     assert_eq!(body["width"], 320);
     assert_eq!(body["height"], 200);
@@ -109,7 +110,7 @@ async fn lecturer_png_upload_is_served() {
     let picture = image::load_from_memory(&original.body).expect("original decodes");
     assert_eq!(picture.dimensions(), (320, 200));
 
-    // A cache that holds the file asks again with its ETag.
+    // A cache that stored the file revalidates it with its ETag.
     let etag = display.header("etag").to_owned();
     let revalidated = server
         .download(

@@ -68,6 +68,7 @@ pub fn route(state: SharedState) -> BoxedFilter<(Response,)> {
 fn body(
     limit: u64,
 ) -> impl Filter<Extract = (Result<UploadBody, ApiError>,), Error = Rejection> + Clone {
+    let declared_length = || warp::header::optional::<u64>("content-length");
     let form = warp::header::<String>("content-type")
         .and_then(|content_type: String| async move {
             let essence = content_type.split(';').next().unwrap_or_default().trim();
@@ -78,36 +79,37 @@ fn body(
             }
         })
         .untuple_one()
-        .and(declared_length_within(limit))
+        .and(declared_length())
         .and(warp::multipart::form().max_length(None))
-        .then(move |form| read_form(form, limit));
-    let raw = declared_length_within(limit)
-        .and(warp::body::stream())
-        .then(move |stream| async move {
+        .then(move |length: Option<u64>, form| async move {
+            check_declared_length(length, limit)?;
+            read_form(form, limit).await
+        });
+    let raw = declared_length().and(warp::body::stream()).then(
+        move |length: Option<u64>, stream| async move {
+            check_declared_length(length, limit)?;
             let bytes = read_limited(stream, limit).await?;
             Ok(UploadBody {
                 bytes,
                 form_filename: None,
             })
-        });
+        },
+    );
     form.or(raw).unify()
 }
 
-/// Rejects with 413 a request whose `Content-Length` is over `limit`, before
-/// its body is read. A request without the header passes.
-fn declared_length_within(limit: u64) -> impl Filter<Extract = (), Error = Rejection> + Clone {
-    warp::header::optional::<u64>("content-length")
-        .and_then(move |length: Option<u64>| async move {
-            match length {
-                Some(length) if length > limit => Err(Rejection::from(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    format!("the upload is {length} bytes, over the limit of {limit} bytes; upload a smaller file"),
-                ))),
-                _ => Ok(()),
-            }
-        })
-        .untuple_one()
+/// Rejects a `Content-Length` over `limit`, before the body is read.
+fn check_declared_length(length: Option<u64>, limit: u64) -> Result<(), ApiError> {
+    match length {
+        Some(length) if length > limit => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the upload is {length} bytes, over the limit of {limit} bytes; upload a smaller file"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn too_large(limit: u64) -> ApiError {
