@@ -5,6 +5,8 @@
  */
 import type * as Y from 'yjs'
 
+import { elementsMap } from '../doc'
+
 import type { Translate } from '../toolbar'
 import { ImageCache } from './imageCache'
 import { usedMediaIds } from './slides'
@@ -34,6 +36,14 @@ export class BoardMedia {
   readonly errors: UploadErrors
   /** Uploads in progress, aborted by destroy(). */
   readonly uploads = new Set<Upload>()
+  /**
+   * Video elements this client inserted with the default 16:9 box. The
+   * upload response gives no video size, and reading it from the file
+   * would need a blob URL in a <video>, which the site's
+   * Content-Security-Policy (no `media-src blob:`) blocks. So the first
+   * player to load fits the box height to the video's aspect ratio.
+   */
+  readonly unsizedVideos = new Set<string>()
   destroyed = false
   private readonly doc: Y.Doc
 
@@ -53,9 +63,26 @@ export class BoardMedia {
       origin: playbackOrigin,
       t,
       fetch: options.fetch,
+      onMetadata: (id, width, height) => this.fitVideoBox(id, width, height, playbackOrigin),
     })
     this.placeholders = new UploadPlaceholders(this.layer, t)
     this.errors = new UploadErrors(t)
+  }
+
+  /** Sets the height of a video this client inserted to match the video's aspect ratio, keeping its width and centre. */
+  private fitVideoBox(id: string, width: number, height: number, origin: unknown): void {
+    if (!this.unsizedVideos.delete(id) || width <= 0 || height <= 0) return
+    const element = elementsMap(this.doc).get(id)
+    const w = element?.get('w')
+    const y = element?.get('y')
+    const h = element?.get('h')
+    if (!element || typeof w !== 'number' || typeof y !== 'number' || typeof h !== 'number') return
+    const fitted = (w * height) / width
+    // Not an undo step of its own: undoing the insert removes the element anyway.
+    this.doc.transact(() => {
+      element.set('y', y + (h - fitted) / 2)
+      element.set('h', fitted)
+    }, origin)
   }
 
   serverNow(): number {

@@ -1,11 +1,13 @@
 /**
  * Pictures of the board, one per media id, loaded for painting on a canvas.
  *
- * The media URLs need the room's token. The server also accepts the
- * `lectern_token` cookie, but a browser keeps one such cookie at a time, the
- * last login or join, so it may belong to another room or be missing.
- * Each picture is therefore fetched with the `Authorization` header and shown
- * through a blob URL, which is revoked once no element uses the picture.
+ * The media URLs need a token of the room. The server also accepts the
+ * `lectern_seat` cookie that joining sets and the `lectern_token` cookie of
+ * a login. The page cannot check that its browser has a current one: a seat
+ * stored before the server set cookies has none, and a login cookie may be
+ * another account's. Each picture is therefore fetched with the
+ * page's own token in the `Authorization` header and shown through a blob
+ * URL, which is revoked once no element or page uses the picture.
  */
 
 export type ImageStatus = 'loading' | 'loaded' | 'failed'

@@ -19,9 +19,6 @@ import { MediaUploadError, uploadMedia, type MediaInfo } from './upload'
 /** Offset between placeholders of files inserted together, in CSS pixels. */
 const CASCADE_PX = 24
 
-/** How long to wait for a video's size before using the default, in milliseconds. */
-const PROBE_TIMEOUT_MS = 5000
-
 /** Server error codes with their own text under `board.media.errors.`. */
 const KNOWN_ERRORS = ['invalid_media', 'forbidden', 'room_closed', 'payload_too_large', 'too_many_pixels', 'too_many_pages', 'unauthorized', 'network']
 
@@ -31,7 +28,7 @@ const LOCAL_ERRORS = new Set(['network', 'aborted', 'invalid_response'])
 /**
  * Returns the new element for an uploaded picture or video: its box fits
  * the viewport and is centred on `center`. A video starts paused at 0.
- * `videoSize` is the size the browser read from the file, when it could.
+ * `videoSize` is the video's pixel size when known; the upload response has none.
  */
 export function mediaElement(
   info: MediaInfo,
@@ -57,27 +54,6 @@ export function uploadErrorMessage(t: Translate, name: string, error: unknown): 
   return { message, code }
 }
 
-/** Reads a video file's pixel size in the browser; null when it cannot. */
-export function probeVideoSize(file: Blob): Promise<{ width: number; height: number } | null> {
-  if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') return Promise.resolve(null)
-  return new Promise((resolve) => {
-    const url = URL.createObjectURL(file)
-    const video = document.createElement('video')
-    const finish = (result: { width: number; height: number } | null): void => {
-      clearTimeout(timer)
-      video.removeAttribute('src')
-      URL.revokeObjectURL(url)
-      resolve(result)
-    }
-    const timer = setTimeout(() => finish(null), PROBE_TIMEOUT_MS)
-    video.preload = 'metadata'
-    video.muted = true
-    video.addEventListener('loadedmetadata', () => finish(video.videoWidth > 0 && video.videoHeight > 0 ? { width: video.videoWidth, height: video.videoHeight } : null))
-    video.addEventListener('error', () => finish(null))
-    video.src = url
-  })
-}
-
 /**
  * Uploads `files` and puts each on the board, centred on `center` (board
  * units) or the viewport centre. Does nothing for a participant who may
@@ -99,7 +75,6 @@ async function insertFile(board: BoardContext, file: File, center: { x: number; 
   board.baseDirty = true
   scheduleFrame(board)
 
-  const videoSize = file.type.startsWith('video/') ? probeVideoSize(file) : Promise.resolve(null)
   const upload = uploadMedia({
     roomCode: media.options.roomCode,
     token: media.options.token,
@@ -112,7 +87,7 @@ async function insertFile(board: BoardContext, file: File, center: { x: number; 
   try {
     const info = await upload.done
     if (media.destroyed) return
-    await placeUpload(board, info, page, center, await videoSize)
+    placeUpload(board, info, page, center)
   } catch (error) {
     if (media.destroyed) return
     console.warn('uploading media failed', { name, error })
@@ -127,7 +102,7 @@ async function insertFile(board: BoardContext, file: File, center: { x: number; 
 }
 
 /** Adds the finished upload to the shared document as one undo step. */
-async function placeUpload(board: BoardContext, info: MediaInfo, page: string, center: { x: number; y: number }, videoSize: { width: number; height: number } | null): Promise<void> {
+function placeUpload(board: BoardContext, info: MediaInfo, page: string, center: { x: number; y: number }): void {
   const { doc, localOrigin } = board
   // The right to draw may have been revoked during the upload.
   if (!board.canDraw) return
@@ -146,7 +121,7 @@ async function placeUpload(board: BoardContext, info: MediaInfo, page: string, c
     return
   }
 
-  const element = mediaElement(info, page, board.viewport, board.size, center, videoSize)
+  const element = mediaElement(info, page, board.viewport, board.size, center)
   edit(board, () => doc.transact(() => {
     const id = addElement(doc, element, board.participantId, localOrigin)
     if (element.kind === 'video') {
@@ -154,6 +129,8 @@ async function placeUpload(board: BoardContext, info: MediaInfo, page: string, c
       entry?.set('playing', false)
       entry?.set('position', 0)
       entry?.set('at', board.media?.serverNow() ?? Date.now())
+      // The box is 16:9 until this browser's player reads the video's size.
+      board.media?.unsizedVideos.add(id)
     }
   }, localOrigin))
 }

@@ -10,10 +10,14 @@
  *
  * A `<video>` cannot send an Authorization header, and it needs range
  * requests to seek, so the player loads the media URL directly with the
- * `lectern_token` cookie that logging in or joining sets. When that load
- * fails (no cookie, or the cookie of another room), the player fetches the
- * whole file with the bearer token once and plays it from a blob URL. The
- * token never goes into a URL.
+ * cookie that joining (`lectern_seat`, scoped to the room's media path) or
+ * logging in (`lectern_token`) sets. When that load fails, the player
+ * fetches the whole file with the bearer token once and plays it from a
+ * blob URL. The token never goes into a URL.
+ *
+ * NOTE: the site's Content-Security-Policy has no `media-src blob:`, so the
+ * browser blocks that fallback until the server allows it; the player then
+ * shows `data-state="failed"`.
  */
 import type * as Y from 'yjs'
 
@@ -40,6 +44,8 @@ export interface VideoLayerOptions {
   origin: unknown
   t: Translate
   fetch?: typeof fetch
+  /** Called with a player's element id and video size in pixels once its metadata has loaded. */
+  onMetadata?: (id: string, width: number, height: number) => void
 }
 
 interface Player {
@@ -167,6 +173,7 @@ export class VideoLayer {
     }
     video.addEventListener('loadedmetadata', () => {
       video.dataset.state = 'ready'
+      this.options.onMetadata?.(player.id, video.videoWidth, video.videoHeight)
       this.sync(player)
     })
     video.addEventListener('error', () => this.loadFallback(player))
