@@ -476,8 +476,9 @@ describe('live quiz in the browser', { timeout: 240_000 }, () => {
     assert.equal(await omar.page.locator(testId('quiz-submit')).count(), 0, 'Omar can still submit after the deadline')
     const closedNotice = omar.page.locator(testId('quiz-closed-notice'))
     await closedNotice.waitFor()
-    // The deadline closed the question, so the notice must not blame the lecturer.
-    assert.equal(await closedNotice.innerText(), 'The question is closed. You did not answer this question.')
+    // The deadline closed the question, so the notice says time is up and
+    // does not blame the lecturer.
+    assert.equal(await closedNotice.innerText(), 'Time is up. You did not answer this question.')
     assert.equal(await omar.page.locator(`${optionSelector(0)} input`).isDisabled(), true, 'Omar\'s form is not locked after the deadline')
     // Only question 1's reveal may be in the messages so far.
     for (const student of students) {

@@ -79,7 +79,7 @@ pub use model::{
     AcceptedText, Answer, Choice, Feedback, MatchPair, NumericAnswer, NumericMatch, PointsMode,
     Question, QuestionKind, Quiz,
 };
-pub use run::{Accepted, AnswerRecord, Phase, Run, RunConfig};
+pub use run::{Accepted, AnswerRecord, Closure, Phase, Run, RunConfig};
 pub use scoring::{Correctness, StreakBonus};
 pub use standings::{Podium, Standing};
 pub use validate::{Location, ValidationError, validate};

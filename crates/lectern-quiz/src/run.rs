@@ -118,6 +118,16 @@ pub struct Accepted {
     pub duplicate: bool,
 }
 
+/// When and how a question closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    /// The close time, or the deadline when that came first.
+    pub closed_at: u64,
+    /// True when the deadline closed the question, false when the teacher
+    /// closed it before the deadline.
+    pub by_deadline: bool,
+}
+
 /// An accepted answer with its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerRecord {
@@ -226,6 +236,18 @@ impl Run {
     /// Returns the ids of joined participants, sorted.
     pub fn participants(&self) -> impl Iterator<Item = &str> {
         self.participants.keys().map(String::as_str)
+    }
+
+    /// Returns when question `index` closed and whether its deadline closed
+    /// it, or `None` while it has not closed.
+    pub fn closure(&self, index: usize) -> Option<Closure> {
+        let state = self.questions.get(index)?;
+        let closed_at = state.closed_at?;
+        let by_deadline = state.deadline.is_some_and(|deadline| closed_at >= deadline);
+        Some(Closure {
+            closed_at,
+            by_deadline,
+        })
     }
 
     /// Returns the answer `participant_id` gave to question `index`, with

@@ -82,3 +82,23 @@ fn deadline_follows_time_limit() {
         Some(600_005)
     );
 }
+
+#[test]
+fn closure_tells_deadline_from_teacher() {
+    let mut run = common::start(common::true_false_quiz(2));
+    run.open_next(0).expect("opens the first question");
+    assert_eq!(run.closure(0), None, "an open question has no closure");
+
+    assert!(run.tick(20_000));
+    let by_deadline = run.closure(0).expect("the deadline closed it");
+    assert_eq!(by_deadline.closed_at, 20_000);
+    assert!(by_deadline.by_deadline);
+
+    run.open_next(30_000).expect("opens the second question");
+    run.close(35_000).expect("the teacher closes it early");
+    let by_teacher = run.closure(1).expect("the teacher closed it");
+    assert_eq!(by_teacher.closed_at, 35_000);
+    assert!(!by_teacher.by_deadline);
+
+    assert_eq!(run.closure(7), None, "no question has index 7");
+}

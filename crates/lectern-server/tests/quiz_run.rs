@@ -139,6 +139,7 @@ async fn full_run_to_podium() {
         .await;
     let closed = class.lecturer.state_in("question_closed").await;
     assert_eq!(closed["answered"], 3);
+    assert_eq!(closed["closed_by"], "lecturer");
     class
         .lecturer
         .send(json!({"v": 1, "type": "quiz.reveal"}))
@@ -226,7 +227,9 @@ async fn deadline_closes_question() {
 
     let closed = class.lecturer.state_in("question_closed").await;
     assert_eq!(closed["answered"], 1);
+    assert_eq!(closed["closed_by"], "deadline");
     let closed_student = student.state_in("question_closed").await;
+    assert_eq!(closed_student["closed_by"], "deadline");
     assert_eq!(
         closed_student["question"]["deadline"],
         open["question"]["deadline"]

@@ -508,6 +508,9 @@ pub struct RunView {
     /// The current question without its key, in every phase that concerns
     /// a question.
     pub question: Option<StudentQuestion>,
+    /// `deadline` or `lecturer` once the current question has closed,
+    /// else `None`.
+    pub closed_by: Option<&'static str>,
     pub answered: u32,
     pub participants: u32,
     pub my_answer: Option<MyAnswer>,

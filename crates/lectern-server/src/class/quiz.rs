@@ -371,6 +371,13 @@ impl QuizRun {
             question_count: run.quiz().questions.len(),
             phase: phase.name(),
             question: run.student_question(),
+            closed_by: index.and_then(|index| run.closure(index)).map(|closure| {
+                if closure.by_deadline {
+                    "deadline"
+                } else {
+                    "lecturer"
+                }
+            }),
             answered: report.as_ref().map_or(0, |report| report.answered),
             participants: u32::try_from(run.participants().count()).unwrap_or(u32::MAX),
             my_answer: None,

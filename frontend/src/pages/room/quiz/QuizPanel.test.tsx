@@ -563,10 +563,20 @@ describe('student panel', () => {
   })
 
   it('says the question closed without an answer', () => {
-    // The closed state does not say whether the lecturer or the deadline
-    // closed the question, so the notice names neither.
+    // A server that does not send closed_by leaves the cause unknown, so the
+    // notice names neither.
     renderPanel(stateWith(run({ phase: 'question_closed', question: singleChoice() })), 'student')
     expect(byTestId('quiz-closed-notice')?.textContent).toBe('The question is closed. You did not answer this question.')
+  })
+
+  it('names the lecturer who closed the question early', () => {
+    renderPanel(stateWith(run({ phase: 'question_closed', question: singleChoice(), closed_by: 'lecturer' })), 'student')
+    expect(byTestId('quiz-closed-notice')?.textContent).toBe('The lecturer closed the question. You did not answer this question.')
+  })
+
+  it('says time is up when the deadline closed the question', () => {
+    renderPanel(stateWith(run({ phase: 'question_closed', question: singleChoice(), closed_by: 'deadline' })), 'student')
+    expect(byTestId('quiz-closed-notice')?.textContent).toBe('Time is up. You did not answer this question.')
   })
 
   it('shows the result, feedback and class answers after the reveal', () => {

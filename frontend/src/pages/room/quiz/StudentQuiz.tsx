@@ -9,7 +9,7 @@ import { describeAnswer, describeKey } from './distributionView'
 import { Countdown, DistributionChart, Leaderboard, Podium, QuestionHeader, QuestionText, useNow } from './QuizParts'
 import { canAnswer, questionKey, type QuizViewState } from './quizState'
 import { RequestErrorText } from './QuizErrors'
-import type { Answer, MyStanding, RunView, StudentResult } from './types'
+import type { Answer, ClosedBy, MyStanding, RunView, StudentResult } from './types'
 
 interface StudentQuizProps {
   state: QuizViewState
@@ -111,7 +111,7 @@ function StudentQuestionView({ state, run, onAnswer }: StudentQuizProps) {
         {!accepted && sending && <p class="meta">{t('quiz.form.sending')}</p>}
         {!accepted && timeUp && (
           <p class="notice" data-testid="quiz-closed-notice">
-            {open ? t('quiz.student.timeUp') : t('quiz.student.closed')} {t('quiz.student.noAnswer')}
+            {closedNotice(open, run.closed_by)} {t('quiz.student.noAnswer')}
           </p>
         )}
         {accepted && !open && <p class="meta">{t('quiz.student.waitReveal')}</p>}
@@ -125,6 +125,17 @@ function StudentQuestionView({ state, run, onAnswer }: StudentQuizProps) {
       )}
     </div>
   )
+}
+
+/**
+ * Returns why a student can no longer answer: the time ran out on this page's
+ * clock, or the server closed the question (by its deadline or by the
+ * lecturer, when the server says which).
+ */
+function closedNotice(open: boolean, closedBy: ClosedBy | null): string {
+  if (open || closedBy === 'deadline') return t('quiz.student.timeUp')
+  if (closedBy === 'lecturer') return t('quiz.student.closedByLecturer')
+  return t('quiz.student.closed')
 }
 
 const RESULT_KEYS: Record<StudentResult['correctness'], string> = {

@@ -55,6 +55,22 @@ describe('parseServerMessage', () => {
     expect(message.run?.answered).toBe(3)
   })
 
+  it('reads closed_by and tolerates its absence', () => {
+    const closed = run({ phase: 'question_closed', question: singleChoice(), closed_by: 'lecturer' })
+    const withCause = parsed(stateFrame(closed))
+    expect(withCause.type === 'quiz.state' && withCause.run?.closed_by).toBe('lecturer')
+
+    const older: Record<string, unknown> = { ...closed }
+    delete older.closed_by
+    const withoutCause = parsed(JSON.stringify({ v: 1, type: 'quiz.state', server_time: NOW, run: older }))
+    expect(withoutCause.type === 'quiz.state' && withoutCause.run?.closed_by).toBe(null)
+  })
+
+  it('rejects an unknown closed_by', () => {
+    const closed = { ...run({ phase: 'question_closed', question: singleChoice() }), closed_by: 'janitor' }
+    expect(rejection({ v: 1, type: 'quiz.state', server_time: NOW, run: closed })).toContain('closed_by')
+  })
+
   it('reads quiz.state without a run', () => {
     expect(parsed(stateFrame(null))).toEqual({ type: 'quiz.state', server_time: NOW, run: null })
   })

@@ -21,6 +21,7 @@ import {
   type AcceptedText,
   type Answer,
   type Choice,
+  type ClosedBy,
   type Correctness,
   type Distribution,
   type Feedback,
@@ -43,6 +44,7 @@ import {
 
 const POINTS_MODES: readonly PointsMode[] = ['standard', 'double', 'none']
 const CORRECTNESS: readonly Correctness[] = ['correct', 'partial', 'incorrect', 'unscored']
+const CLOSED_BY: readonly ClosedBy[] = ['deadline', 'lecturer']
 
 export function parseAnswer(value: unknown, path = 'answer'): Answer {
   const json = object(value, path)
@@ -303,6 +305,8 @@ export function parseRun(value: unknown, path = 'run'): RunView {
     question_count: count(json.question_count, `${path}.question_count`),
     phase: oneOf<Phase>(json.phase, `${path}.phase`, PHASES),
     question: nullable(json.question, `${path}.question`, parseStudentQuestion),
+    // Servers before this field was added send none.
+    closed_by: json.closed_by === undefined ? null : nullable(json.closed_by, `${path}.closed_by`, (value, fieldPath) => oneOf<ClosedBy>(value, fieldPath, CLOSED_BY)),
     answered: json.answered === undefined ? 0 : count(json.answered, `${path}.answered`),
     participants: json.participants === undefined ? 0 : count(json.participants, `${path}.participants`),
     my_answer: nullable(json.my_answer, `${path}.my_answer`, parseMyAnswer),

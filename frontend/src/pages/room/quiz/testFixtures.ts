@@ -36,6 +36,7 @@ export function run(overrides: Partial<RunView> = {}): RunView {
     question_count: 2,
     phase: 'lobby',
     question: null,
+    closed_by: null,
     answered: 0,
     participants: 2,
     my_answer: null,

@@ -178,6 +178,8 @@ export type Phase = 'lobby' | 'question_open' | 'question_closed' | 'answer_reve
 export const PHASES: readonly Phase[] = ['lobby', 'question_open', 'question_closed', 'answer_revealed', 'leaderboard', 'ended']
 
 /** The room's quiz run as one participant may see it: the `run` of `quiz.state`. */
+export type ClosedBy = 'deadline' | 'lecturer'
+
 export interface RunView {
   run_id: string
   quiz_id: string
@@ -185,6 +187,8 @@ export interface RunView {
   question_count: number
   phase: Phase
   question: StudentQuestion | null
+  /** What closed the current question, once it has closed. */
+  closed_by: ClosedBy | null
   answered: number
   participants: number
   my_answer: MyAnswer | null
