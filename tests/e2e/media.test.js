@@ -1,0 +1,178 @@
+// Pictures and slides on the whiteboard in headless Chromium against a real
+// `lectern serve`: a lecturer's picture, PDF and video reach a student, the
+// student's player follows the lecturer's play and pause, and a student
+// without drawing rights can neither see the insert button nor upload. The
+// media files are written in memory by lib/media.js.
+
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+
+import { launchBrowser } from './lib/browser.js'
+import {
+  Classroom,
+  assertNoPageErrors,
+  joinRoom,
+  lecturerAccount,
+  startLecture,
+  testId,
+  waitForAttribute,
+  waitForElementCount,
+  waitForText
+} from './lib/classroom.js'
+import { BLUE, RED, colourPagesPdf, recordWebm, twoColourPng, waitForColour } from './lib/media.js'
+import { LecternServer, outputDir } from './lib/server.js'
+
+// The picture is 320 × 200 pixels, smaller than 80% of the 1280 × 800
+// window's board, so it keeps its size and sits in the board's centre.
+const PICTURE = { width: 320, height: 200 }
+
+/** Board regions, in fractions of its size, well inside each half of the centred picture. */
+const LEFT_OF_CENTRE = { left: 0.42, top: 0.45, right: 0.48, bottom: 0.55 }
+const RIGHT_OF_CENTRE = { left: 0.52, top: 0.45, right: 0.58, bottom: 0.55 }
+
+// Each region above covers several thousand pixels of the picture; an
+// empty board has none of its colours.
+const MIN_COLOUR_PIXELS = 500
+
+describe('media on the whiteboard', { timeout: 180_000 }, () => {
+  /** @type {LecternServer} */
+  let server
+  /** @type {import('playwright-core').Browser} */
+  let browser
+
+  before(async () => {
+    server = await LecternServer.start({ name: 'media', users: [lecturerAccount] })
+    browser = await launchBrowser()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('student sees lecturer picture', () => Classroom.run(browser, server, 'media-picture', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl } = await startLecture(lecturer, server.url, 'Pictures')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+
+    await lecturer.page.locator(testId('media-file-input')).setInputFiles({
+      name: 'halves.png',
+      mimeType: 'image/png',
+      buffer: twoColourPng(PICTURE.width, PICTURE.height)
+    })
+    await waitForElementCount(lecturer, 1)
+    await waitForElementCount(student, 1)
+    assert.equal(await lecturer.page.locator(testId('media-placeholder')).count(), 0,
+      'the upload placeholder stays after the picture was added')
+
+    // The student's board draws the picture itself, not a placeholder frame:
+    // red on the left of the centre, blue on the right.
+    await waitForColour(student, RED, LEFT_OF_CENTRE, MIN_COLOUR_PIXELS)
+    await waitForColour(student, BLUE, RIGHT_OF_CENTRE, MIN_COLOUR_PIXELS)
+    await waitForColour(lecturer, RED, LEFT_OF_CENTRE, MIN_COLOUR_PIXELS)
+
+    await lecturer.page.screenshot({ path: join(outputDir, 'media-lecturer-picture.png'), fullPage: true })
+    await student.page.screenshot({ path: join(outputDir, 'media-student-picture.png'), fullPage: true })
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+
+  it('PDF becomes slide pages', () => Classroom.run(browser, server, 'media-slides', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl } = await startLecture(lecturer, server.url, 'Slides')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+
+    await lecturer.page.locator(testId('media-file-input')).setInputFiles({
+      name: 'deck.pdf',
+      mimeType: 'application/pdf',
+      buffer: colourPagesPdf([RED, BLUE])
+    })
+    // The lecturer's board opens the first slide, after the page it was on,
+    // and the student follows.
+    await waitForText(lecturer, 'page-indicator', (text) => text === 'Page 2 of 3', '"Page 2 of 3"')
+    await waitForText(student, 'page-indicator', (text) => text === 'Page 2 of 3', '"Page 2 of 3"')
+    await waitForText(student, 'page-title', (text) => text === 'Slide 1', '"Slide 1"')
+    const centre = { left: 0.4, top: 0.4, right: 0.6, bottom: 0.6 }
+    await waitForColour(student, RED, centre, MIN_COLOUR_PIXELS)
+
+    await lecturer.page.locator(testId('page-next')).click()
+    await waitForText(student, 'page-title', (text) => text === 'Slide 2', '"Slide 2"')
+    await waitForColour(student, BLUE, centre, MIN_COLOUR_PIXELS)
+
+    await student.page.screenshot({ path: join(outputDir, 'media-student-slide.png'), fullPage: true })
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+
+  it('student follows lecturer video', () => Classroom.run(browser, server, 'media-video', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl } = await startLecture(lecturer, server.url, 'Video')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+
+    const clip = await recordWebm(lecturer, 5)
+    // The pan tool leaves clicks on the board to the player's controls.
+    await lecturer.page.locator(testId('tool-pan')).click()
+    await lecturer.page.locator(testId('media-file-input')).setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: clip })
+    const video = testId('board-video')
+    await waitForAttribute(lecturer, video, 'data-state', 'ready')
+    await waitForAttribute(student, video, 'data-state', 'ready')
+    assert.equal(await lecturer.page.locator(video).evaluate((element) => element.controls), true, 'the lecturer\'s player has no controls')
+    assert.equal(await student.page.locator(video).evaluate((element) => element.controls), false, 'the student\'s player has controls')
+
+    // The lecturer's page has had clicks, so Chromium lets it play with sound.
+    await lecturer.page.locator(video).evaluate((element) => element.play())
+    await waitForAttribute(student, video, 'data-playing', 'true')
+    const playing = await student.page.locator(video).evaluate((element) => new Promise((resolve) => {
+      const start = element.currentTime
+      setTimeout(() => resolve({ start, end: element.currentTime, paused: element.paused }), 1_000)
+    }))
+    assert.equal(playing.paused, false, 'the student\'s player is paused while the lecturer plays')
+    assert.ok(playing.end > playing.start, `the student's player stands at ${playing.end} s`)
+
+    await lecturer.page.locator(video).evaluate((element) => element.pause())
+    await waitForAttribute(student, video, 'data-playing', 'false')
+    await student.page.waitForFunction((selector) => document.querySelector(selector)?.paused === true, video)
+    const lecturerTime = await lecturer.page.locator(video).evaluate((element) => element.currentTime)
+    const studentTime = await student.page.locator(video).evaluate((element) => element.currentTime)
+    assert.ok(Math.abs(lecturerTime - studentTime) <= 0.6,
+      `paused, the student's player is at ${studentTime} s and the lecturer's at ${lecturerTime} s`)
+
+    await student.page.screenshot({ path: join(outputDir, 'media-student-video.png'), fullPage: true })
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+
+  it('student without rights cannot upload', () => Classroom.run(browser, server, 'media-rights', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl, code } = await startLecture(lecturer, server.url, 'Media rights')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+    await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'false')
+
+    assert.equal(await student.page.locator(testId('media-insert')).isVisible(), false,
+      'a student without drawing rights sees the insert button')
+
+    const { status, body } = await student.page.evaluate(async ({ code, picture }) => {
+      const seat = JSON.parse(window.localStorage.getItem(`lectern.room.${code}`))
+      const response = await fetch(`/api/v1/rooms/${code}/media`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${seat.token}`, 'Content-Type': 'image/png' },
+        body: new Uint8Array(picture)
+      })
+      return { status: response.status, body: await response.text() }
+    }, { code, picture: [...twoColourPng(16, 16)] })
+    assert.equal(status, 403, `a direct upload by a student without drawing rights got HTTP ${status}: ${body}`)
+    assert.equal(JSON.parse(body).error?.code, 'forbidden', `the 403 body is ${body}`)
+
+    // Allowed to draw, the student gets the button.
+    await lecturer.page.locator(testId('allow-draw-all')).click()
+    await waitForAttribute(student, testId('my-draw-state'), 'data-can-draw', 'true')
+    await student.page.locator(testId('media-insert')).waitFor({ state: 'visible' })
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+})
