@@ -17,10 +17,11 @@ mod embedded {
 }
 
 /// Sent with every page: only this origin's scripts, and no referrer, so a
-/// token in a URL never leaves the site.
+/// token in a URL never leaves the site. `blob:` media lets the board play a
+/// video it fetched with the bearer token when the room's cookie is missing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-     connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+     media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 pub fn routes() -> BoxedFilter<(Response,)> {
     // The method is checked inside, not with `warp::get()`, so that a POST
@@ -124,6 +125,17 @@ mod tests {
         for path in ["/nothing-here.js", "/api/v1/unknown", "/api", "/ws/board"] {
             assert!(serve(path).is_none(), "{path}");
         }
+    }
+
+    #[test]
+    fn pages_allow_board_media_from_blobs() {
+        let response = serve("/room/abcdefgh23").expect("page");
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("ASCII policy");
+        assert!(policy.contains("img-src 'self' data: blob:"), "{policy}");
+        assert!(policy.contains("media-src 'self' blob:"), "{policy}");
+        assert!(policy.contains("script-src 'self';"), "{policy}");
     }
 
     #[test]

@@ -13,11 +13,8 @@
  * cookie that joining (`lectern_seat`, scoped to the room's media path) or
  * logging in (`lectern_token`) sets. When that load fails, the player
  * fetches the whole file with the bearer token once and plays it from a
- * blob URL. The token never goes into a URL.
- *
- * NOTE: the site's Content-Security-Policy has no `media-src blob:`, so the
- * browser blocks that fallback until the server allows it; the player then
- * shows `data-state="failed"`.
+ * blob URL, which the site's Content-Security-Policy allows with
+ * `media-src 'self' blob:`. The token never goes into a URL.
  */
 import type * as Y from 'yjs'
 
