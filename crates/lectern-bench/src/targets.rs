@@ -1,0 +1,445 @@
+//! The servers a scenario runs against.
+//!
+//! Each target prepares an [`Endpoint`]: the WebSocket URLs of the writer
+//! and of every reader, the server's process id when it is known, and how
+//! the server speaks the protocol. Scenarios use nothing else, so adding a
+//! peer means adding a function that returns an `Endpoint`.
+//!
+//! TODO: add the peers of the benchmark plan:
+//! - `@y/websocket-server` (the Node.js reference server, plain y-websocket
+//!   framing; started with `npx` from a pinned npm package);
+//! - Hocuspocus, whose framing prefixes each message with the document name
+//!   as a lib0 string, so [`Endpoint`] needs a framing field and the
+//!   clients a prefix on encode and a check on decode;
+//! - y-sweet, which hands out a connection URL per document from its own
+//!   REST API before the y-websocket connection.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use tracing::{debug, info};
+
+/// How long a started server has to print its listening address.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The password of the lecturer the bench creates in its own data directory.
+const BENCH_PASSWORD: &str = "bench-lecturer-password";
+const BENCH_EMAIL: &str = "bench@example.org";
+
+/// Everything a scenario needs to reach one room of a server.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The system's name in results: `lectern`, `raw`.
+    pub system: String,
+    pub version: String,
+    pub writer_url: String,
+    pub reader_urls: Vec<String>,
+    /// The server's process, for CPU and memory; `None` when unknown.
+    pub server_pid: Option<u32>,
+    /// Whether the server answers sync step 1 (it holds the document).
+    pub server_syncs: bool,
+    /// The writer's user id, stored as each stroke's `author`.
+    pub author: String,
+}
+
+/// A server process the bench started; it is killed when dropped.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    pub address: SocketAddr,
+    /// The server's data directory, removed after the server stops.
+    _data_dir: Option<tempfile::TempDir>,
+}
+
+impl ServerProcess {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Err(error) = self.child.kill() {
+            debug!(%error, pid = self.child.id(), "server already stopped");
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Returns the path of a binary built next to this one, as cargo places
+/// the binaries of one workspace in one target directory.
+pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot find the bench's own path")?;
+    let dir = exe
+        .parent()
+        .context("the bench's path has no parent directory")?;
+    Ok(dir.join(name))
+}
+
+/// Returns the address from a log line such as
+/// `INFO lectern_server: listening url=http://127.0.0.1:4123/ address=127.0.0.1:4123`.
+pub fn parse_listen_address(line: &str) -> Option<SocketAddr> {
+    if !line.contains("listening") {
+        return None;
+    }
+    line.split_whitespace()
+        .find_map(|field| field.strip_prefix("address="))
+        .and_then(|address| address.parse().ok())
+}
+
+/// Starts `command` and waits for the listening address in its standard
+/// error. The rest of standard error is logged at debug level.
+fn spawn_server(
+    mut command: Command,
+    data_dir: Option<tempfile::TempDir>,
+) -> anyhow::Result<ServerProcess> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {command:?}"))?;
+    let stderr = child
+        .stderr
+        .take()
+        .context("the server's standard error is not piped")?;
+
+    let (address_tx, address_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut address_tx = Some(address_tx);
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            debug!(target: "server", "{line}");
+            if let Some(address) = parse_listen_address(&line)
+                && let Some(sender) = address_tx.take()
+            {
+                let _ = sender.send(address);
+            }
+        }
+    });
+
+    let mut server = ServerProcess {
+        child,
+        address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        _data_dir: data_dir,
+    };
+    server.address = address_rx.recv_timeout(START_TIMEOUT).map_err(|_| {
+        anyhow::anyhow!(
+            "the server printed no listening address within {START_TIMEOUT:?}; \
+             run it by hand with LECTERN_LOG=info to see why"
+        )
+    })?;
+    info!(address = %server.address, pid = server.pid(), "server started");
+    Ok(server)
+}
+
+/// Returns a command that runs `program` pinned to `cpu` with taskset, or
+/// unpinned when `cpu` is `None`.
+fn pinned_command(program: &Path, cpu: Option<usize>) -> Command {
+    match cpu {
+        Some(cpu) => {
+            let mut command = Command::new("taskset");
+            command.arg("-c").arg(cpu.to_string()).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
+/// Settings for a benchmark server: no audio, and join and login limits
+/// high enough for hundreds of students from one address.
+const LECTERN_CONFIG: &str = "\
+[limits]
+joins_per_minute = 100000
+logins_per_minute = 1000
+
+[audio]
+enabled = false
+";
+
+/// Starts `lectern serve` on 127.0.0.1 port 0 with a fresh data directory
+/// and a lecturer account.
+pub fn start_lectern(binary: &Path, cpu: Option<usize>) -> anyhow::Result<ServerProcess> {
+    let data_dir = tempfile::tempdir().context("cannot create a data directory")?;
+    let config = data_dir.path().join("bench.toml");
+    std::fs::write(&config, LECTERN_CONFIG).context("cannot write the server settings")?;
+
+    let mut add_user = Command::new(binary);
+    add_user
+        .args([
+            "user",
+            "add",
+            "--email",
+            BENCH_EMAIL,
+            "--name",
+            "Bench Lecturer",
+        ])
+        .args(["--role", "lecturer", "--password-stdin"])
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = add_user.spawn().with_context(|| {
+        format!(
+            "cannot run {}; build it with `cargo build --release -p lectern-server --bin lectern`",
+            binary.display()
+        )
+    })?;
+    child
+        .stdin
+        .take()
+        .context("user add has no standard input")?
+        .write_all(BENCH_PASSWORD.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "`lectern user add` failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+
+    let mut serve = pinned_command(binary, cpu);
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .env("LECTERN_LOG", "info");
+    spawn_server(serve, Some(data_dir))
+}
+
+/// Starts the raw broadcast server on 127.0.0.1 port 0.
+pub fn start_raw(binary: &Path, cpu: Option<usize>) -> anyhow::Result<ServerProcess> {
+    let mut command = pinned_command(binary, cpu);
+    command.args(["--listen", "127.0.0.1:0"]);
+    spawn_server(command, None)
+}
+
+/// Returns `lectern --version` without the program name.
+pub fn lectern_version(binary: &Path) -> String {
+    Command::new(binary)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .map(|text| text.trim().trim_start_matches("lectern").trim().to_owned())
+        .filter(|version| !version.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Rejects a URL whose host is not on this machine's loopback interface:
+/// the bench only loads servers it runs here.
+pub fn require_loopback(url: &str) -> anyhow::Result<()> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        bail!(
+            "invalid --url {url}: the bench only connects to loopback addresses (127.0.0.0/8, localhost, [::1])"
+        );
+    }
+    Ok(())
+}
+
+/// Credentials of a lecturer on a running Lectern server.
+#[derive(Debug, Clone)]
+pub struct Lecturer {
+    pub email: String,
+    pub password: String,
+}
+
+impl Lecturer {
+    /// The account [`start_lectern`] creates.
+    pub fn bench() -> Self {
+        Self {
+            email: BENCH_EMAIL.to_owned(),
+            password: BENCH_PASSWORD.to_owned(),
+        }
+    }
+}
+
+/// Logs in to Lectern at `base` (`http://HOST:PORT`), creates a room and
+/// joins `readers` students to it.
+pub async fn lectern_endpoint(
+    base: &str,
+    lecturer: &Lecturer,
+    readers: usize,
+    server_pid: Option<u32>,
+    version: String,
+) -> anyhow::Result<Endpoint> {
+    let http = reqwest::Client::new();
+    let base = base.trim_end_matches('/');
+
+    let login = post_json(
+        &http,
+        &format!("{base}/api/v1/auth/login"),
+        None,
+        json!({ "email": lecturer.email, "password": lecturer.password }),
+        200,
+    )
+    .await
+    .context("lecturer login failed")?;
+    let token = string_field(&login, "token")?;
+    let author = login["user"]["id"].as_str().unwrap_or("bench").to_owned();
+
+    let room = post_json(
+        &http,
+        &format!("{base}/api/v1/rooms"),
+        Some(&token),
+        json!({ "title": "Benchmark lecture" }),
+        201,
+    )
+    .await
+    .context("creating the room failed")?;
+    let code = string_field(&room, "code")?;
+
+    let ws_base = base.replacen("http", "ws", 1);
+    let mut reader_urls = Vec::with_capacity(readers);
+    for index in 0..readers {
+        let joined = post_json(
+            &http,
+            &format!("{base}/api/v1/rooms/{code}/join"),
+            None,
+            json!({ "name": format!("Student {index}") }),
+            201,
+        )
+        .await
+        .with_context(|| format!("joining student {index} failed"))?;
+        let student_token = string_field(&joined, "token")?;
+        reader_urls.push(format!("{ws_base}/ws/board/{code}?token={student_token}"));
+    }
+
+    Ok(Endpoint {
+        system: "lectern".to_owned(),
+        version,
+        writer_url: format!("{ws_base}/ws/board/{code}?token={token}"),
+        reader_urls,
+        server_pid,
+        server_syncs: true,
+        author,
+    })
+}
+
+/// Returns an endpoint for one room of the raw broadcast server at
+/// `ws_base` (`ws://HOST:PORT`).
+pub fn raw_endpoint(ws_base: &str, readers: usize, server_pid: Option<u32>) -> Endpoint {
+    let room = format!("{}/room-1", ws_base.trim_end_matches('/'));
+    Endpoint {
+        system: "raw".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        writer_url: room.clone(),
+        reader_urls: vec![room; readers],
+        server_pid,
+        server_syncs: false,
+        author: "bench".to_owned(),
+    }
+}
+
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: Value,
+    expected_status: u16,
+) -> anyhow::Result<Value> {
+    let mut request = http.post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request
+        .send()
+        .await
+        .with_context(|| format!("POST {url} failed"))?;
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    if status != expected_status {
+        bail!("POST {url} returned {status}, expected {expected_status}: {text}");
+    }
+    serde_json::from_str(&text).with_context(|| format!("POST {url} returned invalid JSON: {text}"))
+}
+
+fn string_field(value: &Value, name: &str) -> anyhow::Result<String> {
+    value[name]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("the response has no string field {name:?}: {value}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_address_from_lectern_log() {
+        let line = "2026-12-05T00:01:02.345Z  INFO lectern_server: listening \
+                    url=http://127.0.0.1:41234/ address=127.0.0.1:41234";
+        assert_eq!(
+            parse_listen_address(line),
+            Some(SocketAddr::from(([127, 0, 0, 1], 41234)))
+        );
+    }
+
+    #[test]
+    fn other_log_lines_have_no_address() {
+        assert_eq!(parse_listen_address("INFO starting Lectern 0.1.0"), None);
+        assert_eq!(
+            parse_listen_address("INFO connection closed address=127.0.0.1:5"),
+            None
+        );
+    }
+
+    #[test]
+    fn loopback_urls_are_accepted() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "ws://localhost:9000/room",
+            "http://[::1]:8080/",
+            "http://127.0.0.2",
+        ] {
+            assert!(require_loopback(url).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_are_rejected() {
+        for url in [
+            "http://10.0.0.5:8080",
+            "ws://example.org/room",
+            "http://[2001:db8::1]:80",
+        ] {
+            assert!(require_loopback(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn raw_endpoint_puts_everyone_in_one_room() {
+        let endpoint = raw_endpoint("ws://127.0.0.1:9000/", 3, None);
+        assert_eq!(endpoint.writer_url, "ws://127.0.0.1:9000/room-1");
+        assert_eq!(endpoint.reader_urls.len(), 3);
+        assert!(
+            endpoint
+                .reader_urls
+                .iter()
+                .all(|url| *url == endpoint.writer_url)
+        );
+        assert!(!endpoint.server_syncs);
+    }
+}

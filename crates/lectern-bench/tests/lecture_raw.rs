@@ -1,0 +1,51 @@
+//! Runs a small lecture scenario against the raw broadcast server in this
+//! process and checks that every update reaches every reader.
+
+use std::time::Duration;
+
+use lectern_bench::lecture::{self, LectureOptions};
+use lectern_bench::targets::raw_endpoint;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_lecture_delivers_every_update() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(lectern_bench::raw::serve(listener, shutdown.clone()));
+
+    let readers = 5;
+    let endpoint = raw_endpoint(&format!("ws://{address}"), readers, None);
+    let options = LectureOptions {
+        readers,
+        rate: 60,
+        warm_up: Duration::from_millis(200),
+        measured: Duration::from_millis(500),
+        points_per_stroke: 10,
+    };
+    let result = tokio::time::timeout(
+        Duration::from_secs(60),
+        lecture::run(&endpoint, &options, "not pinned: test"),
+    )
+    .await
+    .expect("the scenario finishes within a minute")
+    .expect("the scenario runs");
+
+    assert!(result.updates_sent > 0, "the writer sent nothing measured");
+    assert_eq!(
+        result.updates_expected,
+        result.updates_sent * readers as u64
+    );
+    assert_eq!(result.updates_delivered, result.updates_expected);
+    assert_eq!(result.disconnects, 0);
+    assert_eq!(result.errors, 0);
+    assert!(result.p50_ms.is_some(), "no latency was recorded");
+    assert!(result.p50_ms <= result.p99_ms);
+    assert!(result.p99_ms <= result.max_ms);
+    assert_eq!(result.server_cpu_seconds, None, "no server pid was given");
+
+    shutdown.cancel();
+    server.await.expect("the server task ends");
+}
