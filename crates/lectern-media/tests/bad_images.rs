@@ -7,7 +7,9 @@ use std::alloc::System;
 
 use cap::Cap;
 use image::DynamicImage;
-use lectern_media::{MediaError, MediaKind, MediaLimits, process_image, process_upload};
+use lectern_media::{
+    MediaError, MediaKind, MediaLimits, ProcessedMedia, process_image, process_upload,
+};
 
 /// Counts this test binary's heap use, so that a test can check that a
 /// picture was rejected without allocating its pixels. The limit stops a
@@ -287,4 +289,102 @@ fn mutated_pictures_never_panic() {
         }
     }
     assert!(inputs > 1000, "only {inputs} inputs were tried");
+}
+
+#[test]
+fn overfull_huffman_table_is_corrupt() {
+    let jpeg = common::encode_jpeg(&common::photo(64, 64));
+    let corrupt = common::jpeg_with_overfull_huffman_tables(&jpeg);
+    assert_eq!(corrupt.len(), jpeg.len(), "corrupted in place");
+
+    let result = process_upload(&corrupt, &MediaLimits::default());
+    let message = result
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let reason = expect_corrupt(result, MediaKind::Jpeg);
+    assert!(!reason.contains("failed unexpectedly"), "{reason}");
+    assert!(message.contains("damaged or truncated"), "{message}");
+}
+
+#[test]
+fn png_with_appended_payloads_is_reencoded() {
+    // A polyglot: a valid PNG followed by an HTML script, a ZIP entry and a
+    // PDF trailer. The decoder stops at IEND, and none of the outputs may
+    // carry the bytes after it.
+    let mut polyglot = valid_png();
+    polyglot.extend_from_slice(POLYGLOT_SCRIPT.as_bytes());
+    polyglot.extend_from_slice(b"PK\x03\x04\x14\0\0\0\0\0payload.js");
+    polyglot.extend_from_slice(POLYGLOT_SCRIPT.as_bytes());
+    polyglot.extend_from_slice(b"\n%PDF-1.4\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+
+    let processed = match process_upload(&polyglot, &MediaLimits::default()) {
+        Ok(ProcessedMedia::Image { kind, image }) => {
+            assert_eq!(kind, MediaKind::Png);
+            image
+        }
+        other => panic!("expected a PNG picture, got {other:?}"),
+    };
+    for version in [
+        &processed.original,
+        &processed.display,
+        &processed.thumbnail,
+    ] {
+        assert!(
+            !contains(&version.bytes, b"<script"),
+            "{version:?} has the script"
+        );
+        assert!(
+            !contains(&version.bytes, b"PK\x03\x04"),
+            "{version:?} has the ZIP entry"
+        );
+        assert!(
+            !contains(&version.bytes, b"%PDF"),
+            "{version:?} has the PDF trailer"
+        );
+        assert!(
+            !contains(&version.bytes, b"%%EOF"),
+            "{version:?} has the PDF trailer"
+        );
+    }
+}
+
+#[test]
+fn gif_header_on_script_is_rejected() {
+    // "GIFAR"-style JavaScript whose first bytes are a GIF header: a browser
+    // that ran it as a script would see `GIF89a=...`. The header's size
+    // fields are the script's next bytes, "=1;<", which declare a picture
+    // of 12605x15419 pixels.
+    let script = format!("GIF89a=1;{POLYGLOT_SCRIPT}//");
+    let error =
+        process_upload(script.as_bytes(), &MediaLimits::default()).expect_err("not a picture");
+    assert!(
+        matches!(
+            error,
+            MediaError::PixelLimit {
+                width: 12_605,
+                height: 15_419,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+
+    // The same script under a header that declares 1x1 pixels.
+    let mut small = b"GIF89a\x01\0\x01\0".to_vec();
+    small.extend_from_slice(POLYGLOT_SCRIPT.as_bytes());
+    expect_corrupt(
+        process_upload(&small, &MediaLimits::default()),
+        MediaKind::Gif,
+    );
+}
+
+/// A script planted in polyglot fixtures; no output may contain it.
+const POLYGLOT_SCRIPT: &str = "<script>fetch('/steal?c='+document.cookie)</script>";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use image::GenericImageView;
@@ -215,4 +215,129 @@ fn oversized_pdf_is_too_large() {
             ..
         }
     ));
+}
+
+#[test]
+fn encrypted_pdf_is_rejected() {
+    let error = process_pdf(
+        &common::encrypted_pdf(),
+        &small_limits(),
+        &PdfRenderer::default(),
+    )
+    .expect_err("needs a password");
+    assert!(matches!(error, MediaError::EncryptedPdf), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "the PDF is password-protected; upload a copy saved without a password"
+    );
+}
+
+/// Wraps a poppler program in a script that appends its last argument to
+/// `record` before running it: for `pdfinfo` the input PDF, for `pdftoppm`
+/// the output prefix, both inside the renderer's temporary directory.
+fn recording_wrapper(directory: &Path, program: &str, record: &Path) -> PathBuf {
+    let script = directory.join(format!("recording-{program}"));
+    let body = format!(
+        "#!/bin/sh\nfor last in \"$@\"; do :; done\necho \"$last\" >> '{}'\nexec {program} \"$@\"\n",
+        record.display()
+    );
+    fs::write(&script, body).expect("write script");
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).expect("make executable");
+    script
+}
+
+#[test]
+fn failed_render_removes_temporary_directory() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let record = directory.path().join("arguments.txt");
+    let renderer = PdfRenderer {
+        pdfinfo: recording_wrapper(directory.path(), "pdfinfo", &record),
+        pdftoppm: recording_wrapper(directory.path(), "pdftoppm", &record),
+    };
+    let mut corrupt = b"%PDF-1.4\n".to_vec();
+    corrupt.extend_from_slice(b"this is not a PDF body at all\n%%EOF\n");
+    let too_many_pages = MediaLimits {
+        max_pdf_pages: 1,
+        ..small_limits()
+    };
+    let cases: [(&str, Vec<u8>, &MediaLimits); 3] = [
+        ("corrupt", corrupt, &small_limits()),
+        ("encrypted", common::encrypted_pdf(), &small_limits()),
+        ("too many pages", two_page_pdf(), &too_many_pages),
+    ];
+
+    for (name, pdf, limits) in cases {
+        let _ = fs::remove_file(&record);
+        let error = process_pdf(&pdf, limits, &renderer).expect_err(name);
+        assert!(
+            !matches!(
+                error,
+                MediaError::RendererMissing { .. } | MediaError::Io { .. }
+            ),
+            "{name}: {error:?}"
+        );
+
+        let recorded = fs::read_to_string(&record).expect("the renderer ran");
+        let input = PathBuf::from(recorded.lines().next().expect("one recorded argument"));
+        let workdir = input.parent().expect("the input is in a directory");
+        assert!(
+            workdir
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("lectern-pdf-")),
+            "{name}: the input {} is not in the renderer's directory",
+            input.display()
+        );
+        assert!(
+            !workdir.exists(),
+            "{name}: {} is left behind",
+            workdir.display()
+        );
+    }
+}
+
+#[test]
+fn failed_page_render_removes_temporary_directory() {
+    // pdfinfo succeeds and pdftoppm fails, after creating the pages
+    // directory.
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let record = directory.path().join("arguments.txt");
+    let failing = directory.path().join("failing-pdftoppm");
+    fs::write(
+        &failing,
+        format!(
+            "#!/bin/sh\nfor last in \"$@\"; do :; done\necho \"$last\" >> '{}'\n\
+             echo 'Syntax Error: broken page' >&2\nexit 1\n",
+            record.display()
+        ),
+    )
+    .expect("write script");
+    fs::set_permissions(&failing, fs::Permissions::from_mode(0o755)).expect("make executable");
+    let renderer = PdfRenderer {
+        pdfinfo: PathBuf::from("pdfinfo"),
+        pdftoppm: failing,
+    };
+
+    let error = process_pdf(&two_page_pdf(), &small_limits(), &renderer).expect_err("failed");
+    assert!(
+        matches!(&error, MediaError::Corrupt { reason, .. } if reason.contains("broken page")),
+        "{error:?}"
+    );
+    let recorded = fs::read_to_string(&record).expect("pdftoppm ran");
+    let prefix = PathBuf::from(recorded.trim());
+    let pages_dir = prefix
+        .parent()
+        .expect("the prefix is in the pages directory");
+    let workdir = pages_dir
+        .parent()
+        .expect("the pages directory is in the workdir");
+    assert!(
+        workdir
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("lectern-pdf-")),
+        "{}",
+        prefix.display()
+    );
+    assert!(!workdir.exists(), "{} is left behind", workdir.display());
 }

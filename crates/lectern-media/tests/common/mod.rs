@@ -325,9 +325,32 @@ pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
 /// Writes a PDF by hand: one page per content stream, each 400x300 points,
 /// with a correct cross-reference table.
 pub fn pdf_with_pages(contents: &[&str]) -> Vec<u8> {
+    assemble_pdf(&page_objects(contents), "")
+}
+
+/// Writes a one-page PDF whose trailer names a standard security handler
+/// (RC4, 128-bit) with made-up `/O` and `/U` entries, so that no password,
+/// the empty one included, opens it.
+pub fn encrypted_pdf() -> Vec<u8> {
+    let mut objects = page_objects(&[RED_RECTANGLE]);
+    let encrypt_number = objects.len() + 1;
+    objects.push(format!(
+        "<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <{}> /U <{}> >>",
+        "4f".repeat(32),
+        "55".repeat(32)
+    ));
+    let id = "0123456789abcdef0123456789abcdef";
+    assemble_pdf(
+        &objects,
+        &format!(" /Encrypt {encrypt_number} 0 R /ID [<{id}> <{id}>]"),
+    )
+}
+
+/// Lists the objects of a PDF with one page per content stream: 1 the
+/// catalog, 2 the page tree, then a page and its content stream for each
+/// page.
+fn page_objects(contents: &[&str]) -> Vec<String> {
     let page_count = contents.len();
-    // Objects: 1 catalog, 2 page tree, then a page and its content stream
-    // for each page.
     let mut objects = Vec::new();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".to_owned());
     let kids: Vec<String> = (0..page_count)
@@ -347,7 +370,12 @@ pub fn pdf_with_pages(contents: &[&str]) -> Vec<u8> {
             content.len()
         ));
     }
+    objects
+}
 
+/// Writes numbered objects, a cross-reference table and a trailer with
+/// `/Size`, `/Root 1 0 R` and `trailer_extra`.
+fn assemble_pdf(objects: &[String], trailer_extra: &str) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (index, object) in objects.iter().enumerate() {
@@ -362,7 +390,7 @@ pub fn pdf_with_pages(contents: &[&str]) -> Vec<u8> {
     }
     pdf.extend_from_slice(
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref_offset}\n%%EOF\n",
+            "trailer\n<< /Size {} /Root 1 0 R{trailer_extra} >>\nstartxref\n{xref_offset}\n%%EOF\n",
             objects.len() + 1
         )
         .as_bytes(),
@@ -383,4 +411,39 @@ pub fn encode_as(picture: &DynamicImage, format: ImageFormat) -> Vec<u8> {
         .write_to(&mut bytes, format)
         .expect("encode fixture");
     bytes.into_inner()
+}
+
+/// Corrupts every Huffman table of a JPEG in place: all of a table's codes
+/// are declared 1 bit long, which no prefix code allows for more than two
+/// codes. The segment lengths and symbol values stay as they were, so only
+/// the Huffman decoding can find the fault.
+pub fn jpeg_with_overfull_huffman_tables(jpeg: &[u8]) -> Vec<u8> {
+    let mut corrupt = jpeg.to_vec();
+    let mut tables = 0;
+    let mut position = 2;
+    while position + 4 <= corrupt.len() && corrupt[position + 1] != 0xDA {
+        let marker = corrupt[position + 1];
+        let length = u16::from_be_bytes([corrupt[position + 2], corrupt[position + 3]]) as usize;
+        let end = position + 2 + length;
+        if marker == 0xC4 {
+            // A DHT segment holds tables of: a class and id byte, 16 counts
+            // of codes per length from 1 to 16 bits, then the symbols.
+            let mut table = position + 4;
+            while table < end {
+                let counts = &mut corrupt[table + 1..table + 17];
+                let symbols: usize = counts.iter().map(|&count| usize::from(count)).sum();
+                assert!(
+                    symbols > 2,
+                    "a table of {symbols} codes cannot be made overfull"
+                );
+                counts.fill(0);
+                counts[0] = u8::try_from(symbols).expect("at most 256 symbols");
+                table += 17 + symbols;
+                tables += 1;
+            }
+        }
+        position = end;
+    }
+    assert!(tables > 0, "the JPEG has no Huffman table");
+    corrupt
 }
