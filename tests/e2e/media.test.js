@@ -1,8 +1,9 @@
 // Pictures and slides on the whiteboard in headless Chromium against a real
-// `lectern serve`: a lecturer's picture, PDF and video reach a student, the
-// student's player follows the lecturer's play and pause, and a student
-// without drawing rights can neither see the insert button nor upload. The
-// media files are written in memory by lib/media.js.
+// `lectern serve`. A lecturer's picture (inserted with the file picker or
+// dropped on the board), PDF and video reach a student, and the student's
+// player follows the lecturer's play and pause. A student without drawing
+// rights can neither see the insert button nor upload. The media files
+// are written in memory by lib/media.js.
 
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -34,6 +35,12 @@ const RIGHT_OF_CENTRE = { left: 0.52, top: 0.45, right: 0.58, bottom: 0.55 }
 // Each region above covers several thousand pixels of the picture; an
 // empty board has none of its colours.
 const MIN_COLOUR_PIXELS = 500
+
+// The regions next to a drop point reach at most 5% of the board's width
+// sideways and 3% of its height up or down from it: in the 1280 × 800
+// window at most 64 and 24 pixels, inside the 320 × 200 picture centred
+// there. Each covers over a thousand of the picture's pixels.
+const MIN_DROP_PIXELS = 200
 
 describe('media on the whiteboard', { timeout: 180_000 }, () => {
   /** @type {LecternServer} */
@@ -75,6 +82,57 @@ describe('media on the whiteboard', { timeout: 180_000 }, () => {
 
     await lecturer.page.screenshot({ path: join(outputDir, 'media-lecturer-picture.png'), fullPage: true })
     await student.page.screenshot({ path: join(outputDir, 'media-student-picture.png'), fullPage: true })
+    assertNoPageErrors(lecturer)
+    assertNoPageErrors(student)
+  }))
+
+  it('student sees dropped picture', () => Classroom.run(browser, server, 'media-drop', async (room) => {
+    const lecturer = await room.open('lecturer')
+    const { joinUrl } = await startLecture(lecturer, server.url, 'Dropped picture')
+    const student = await room.open('student')
+    await joinRoom(student, joinUrl, 'Grace Student')
+
+    // The drop point, in fractions of the board's size, left of and above
+    // the centre so that the test can tell it from the centred insert.
+    const point = { x: 0.3, y: 0.4 }
+    const prevented = await lecturer.page.evaluate(({ base64, point }) => {
+      const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0))
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }))
+      const board = document.querySelector('[data-testid="board"]')
+      const bounds = board.getBoundingClientRect()
+      const position = {
+        bubbles: true,
+        cancelable: true,
+        dataTransfer: transfer,
+        clientX: bounds.left + point.x * bounds.width,
+        clientY: bounds.top + point.y * bounds.height
+      }
+      board.dispatchEvent(new DragEvent('dragenter', position))
+      board.dispatchEvent(new DragEvent('dragover', position))
+      const drop = new DragEvent('drop', position)
+      board.dispatchEvent(drop)
+      return drop.defaultPrevented
+    }, { base64: twoColourPng(PICTURE.width, PICTURE.height).toString('base64'), point })
+    assert.equal(prevented, true, 'the board did not handle the drop')
+
+    await waitForElementCount(lecturer, 1)
+    await waitForElementCount(student, 1)
+
+    // The lecturer's board centres the picture on the drop point: red just
+    // left of it, blue just right of it.
+    const leftOfPoint = { left: point.x - 0.05, top: point.y - 0.03, right: point.x - 0.01, bottom: point.y + 0.03 }
+    const rightOfPoint = { left: point.x + 0.01, top: point.y - 0.03, right: point.x + 0.05, bottom: point.y + 0.03 }
+    await waitForColour(lecturer, RED, leftOfPoint, MIN_DROP_PIXELS)
+    await waitForColour(lecturer, BLUE, rightOfPoint, MIN_DROP_PIXELS)
+
+    // The student's view may be placed differently, so only the picture's
+    // colours anywhere on the board are checked there.
+    const wholeBoard = { left: 0, top: 0, right: 1, bottom: 1 }
+    await waitForColour(student, RED, wholeBoard, MIN_COLOUR_PIXELS)
+    await waitForColour(student, BLUE, wholeBoard, MIN_COLOUR_PIXELS)
+
+    await student.page.screenshot({ path: join(outputDir, 'media-student-dropped.png'), fullPage: true })
     assertNoPageErrors(lecturer)
     assertNoPageErrors(student)
   }))
