@@ -38,6 +38,7 @@ mod error;
 mod media;
 mod rate_limit;
 mod registry;
+mod render;
 pub mod room;
 mod site;
 mod state;

@@ -24,6 +24,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/rooms/{code}/participants/{id}/permissions"),
     ("get", "/api/v1/rooms/{code}/board"),
     ("post", "/api/v1/rooms/{code}/board"),
+    ("get", "/api/v1/rooms/{code}/export.png"),
+    ("get", "/api/v1/rooms/{code}/export.pdf"),
     ("post", "/api/v1/rooms/{code}/media"),
     ("get", "/api/v1/rooms/{code}/media/{id}"),
     ("post", "/api/v1/tokens"),

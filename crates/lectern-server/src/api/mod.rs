@@ -3,6 +3,7 @@
 
 mod auth;
 mod board;
+mod board_export;
 mod control;
 mod extract;
 mod media;
@@ -28,6 +29,8 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
             .or(rooms::routes(state.clone()))
             .unify()
             .or(board::routes(state.clone()))
+            .unify()
+            .or(board_export::routes(state.clone()))
             .unify()
             .or(media::routes(state.clone()))
             .unify()

@@ -101,6 +101,8 @@ pub struct ParticipantPermissionsView {
         super::rooms::set_participant_permissions,
         super::board::export_board,
         super::board::import_board,
+        super::board_export::export_png,
+        super::board_export::export_pdf,
         super::media::upload::upload,
         super::media::serve::serve_media,
         super::tokens::create_token,
