@@ -114,7 +114,12 @@ impl Machine {
         let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
         Self {
             cpu: cpu_model(&cpuinfo).unwrap_or_else(|| "unknown".to_owned()),
-            cores: std::thread::available_parallelism().map_or(0, usize::from),
+            // Counted from cpuinfo because available_parallelism reports
+            // only the CPUs this process is pinned to.
+            cores: cpuinfo
+                .lines()
+                .filter(|line| line.starts_with("processor"))
+                .count(),
             memory_mib: status_kib(&meminfo, "MemTotal").unwrap_or(0) / 1024,
             kernel: kernel.trim().to_owned(),
         }
