@@ -52,11 +52,11 @@ impl Counters {
     }
 }
 
-/// What a client needs to know about the server it talks to.
+/// Protocol facts about the server that the clients depend on.
 #[derive(Debug, Clone, Copy)]
 pub struct Protocol {
-    /// Whether the server holds the document and answers sync step 1 with
-    /// step 2. A relay such as the raw broadcast server does not.
+    /// Whether the server keeps the document and replies to sync step 1
+    /// with step 2. A relay such as the raw broadcast server does not.
     pub server_syncs: bool,
     /// The writer's Yjs client id, which readers look for in updates.
     pub writer_client_id: u64,
@@ -151,7 +151,7 @@ pub async fn run_reader(
                     }
                 }
                 Message::SyncStep1(_) if protocol.server_syncs => {
-                    // A reader has edited nothing, so its answer is empty.
+                    // A reader has edited nothing, so its reply is empty.
                     let reply = encode(&Message::SyncStep2(Update::EMPTY_V1));
                     if socket.send(WsMessage::binary(reply)).await.is_err() {
                         counters.add_disconnect();
@@ -282,8 +282,8 @@ pub async fn run_writer(
     report
 }
 
-/// Answers the server's sync step 1 with what the writer has, as a
-/// y-websocket client does; other messages need no answer.
+/// Replies to the server's sync step 1 with what the writer has, as a
+/// y-websocket client does. Other messages need no reply.
 async fn answer_writer_frame(
     socket: &mut Socket,
     writer: &StrokeWriter,

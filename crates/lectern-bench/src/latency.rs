@@ -55,7 +55,7 @@ impl SendLog {
     }
 }
 
-/// What one reader received of the writer's updates.
+/// The latencies of the writer's updates that one reader received.
 #[derive(Debug, Default)]
 pub struct ReaderTally {
     /// The highest writer clock received so far.

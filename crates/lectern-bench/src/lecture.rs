@@ -1,12 +1,12 @@
 //! The `lecture` scenario: one room, one writer drawing at a fixed rate,
 //! many readers.
 //!
-//! Steps: the readers connect and sync; the server's memory is sampled
-//! before and after, for the memory per connection; the writer connects
-//! and draws through the warm-up, then through the measured window, whose
-//! server CPU time is sampled at both ends; the writer stops; the scenario
-//! waits until every measured update has reached every reader, or for
-//! [`DRAIN_TIMEOUT`]; the readers close.
+//! First the readers connect and sync, and the server's memory is sampled
+//! before and after, for the memory per connection. Then the writer
+//! connects and draws through the warm-up and the measured window. The
+//! server's CPU time is sampled at both ends of the window. After the
+//! writer stops, the scenario waits until every measured update has
+//! reached every reader, or for [`DRAIN_TIMEOUT`], and the readers close.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -77,7 +77,8 @@ pub struct SystemResult {
     /// Growth of the server's resident set from no reader to all readers
     /// connected and idle, divided by the readers, in KiB.
     pub rss_per_connection_kib: Option<f64>,
-    /// Where the server and the generator ran, or why they were not pinned.
+    /// CPU placement of the server and the generator, or the reason they
+    /// were not pinned.
     pub pinning: String,
 }
 

@@ -60,7 +60,7 @@ impl StrokeWriter {
         self.doc.client_id().get()
     }
 
-    /// Returns the writer's document, for answering a server's sync step 1.
+    /// Returns the writer's document.
     pub fn doc(&self) -> &Doc {
         &self.doc
     }
@@ -125,7 +125,7 @@ impl StrokeWriter {
         self.doc.transact().state_vector().encode_v1()
     }
 
-    /// Encodes what `state_vector` lacks, for a sync step 2 answer.
+    /// Encodes what `state_vector` lacks, for a sync step 2 reply.
     pub fn encode_diff(&self, state_vector: &StateVector) -> Vec<u8> {
         self.doc.transact().encode_state_as_update_v1(state_vector)
     }

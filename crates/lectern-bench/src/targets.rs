@@ -42,7 +42,7 @@ pub struct Endpoint {
     pub reader_urls: Vec<String>,
     /// The server's process, for CPU and memory; `None` when unknown.
     pub server_pid: Option<u32>,
-    /// Whether the server answers sync step 1 (it holds the document).
+    /// Whether the server keeps the document and replies to sync step 1.
     pub server_syncs: bool,
     /// The writer's user id, stored as each stroke's `author`.
     pub author: String,
@@ -267,7 +267,7 @@ pub struct Lecturer {
 }
 
 impl Lecturer {
-    /// The account [`start_lectern`] creates.
+    /// Returns the account that [`start_lectern`] creates.
     pub fn bench() -> Self {
         Self {
             email: BENCH_EMAIL.to_owned(),
