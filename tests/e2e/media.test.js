@@ -1,11 +1,14 @@
 // Pictures and slides on the whiteboard in headless Chromium against a real
 // `lectern serve`. A lecturer's picture (inserted with the file picker or
 // dropped on the board), PDF and video reach a student, and the student's
-// player follows the lecturer's play and pause. A student without drawing
+// player follows the lecturer's play and pause. The lecturer exports the
+// lecture as PDF and a page as PNG. A student without drawing
 // rights can neither see the insert button nor upload. The media files
 // are written in memory by lib/media.js.
 
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 
@@ -165,6 +168,31 @@ describe('media on the whiteboard', { timeout: 180_000 }, () => {
     assertNoPageErrors(student)
   }))
 
+  it('lecturer exports slides as PDF and PNG', () => Classroom.run(browser, server, 'media-export', async (room) => {
+    const lecturer = await room.open('lecturer')
+    await startLecture(lecturer, server.url, 'Export')
+    await lecturer.page.locator(testId('media-file-input')).setInputFiles({
+      name: 'deck.pdf',
+      mimeType: 'application/pdf',
+      buffer: colourPagesPdf([RED, BLUE])
+    })
+    await waitForText(lecturer, 'page-indicator', (text) => text === 'Page 2 of 3', '"Page 2 of 3"')
+
+    // The whole lecture: the first, empty page and both slides.
+    const pdfPath = await downloadFrom(lecturer, 'export-pdf')
+    const pdf = await readFile(pdfPath)
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-', 'the lecture export is not a PDF')
+    const info = execFileSync('pdfinfo', [pdfPath], { encoding: 'utf8' })
+    assert.match(info, /^Pages:\s+3$/m, `the lecture PDF does not have 3 pages:\n${info}`)
+
+    // The page on screen, the first slide, as PNG.
+    const pngPath = await downloadFrom(lecturer, 'export-page')
+    const png = await readFile(pngPath)
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the page export is not a PNG')
+    assert.equal(await lecturer.page.locator(testId('export-error')).count(), 0, 'the export panel shows an error')
+    assertNoPageErrors(lecturer)
+  }))
+
   it('student follows lecturer video', () => Classroom.run(browser, server, 'media-video', async (room) => {
     const lecturer = await room.open('lecturer')
     const { joinUrl } = await startLecture(lecturer, server.url, 'Video')
@@ -234,3 +262,14 @@ describe('media on the whiteboard', { timeout: 180_000 }, () => {
     assertNoPageErrors(student)
   }))
 })
+
+/** Clicks the export button `id` and returns the path of the file the browser downloaded. */
+async function downloadFrom (participant, id) {
+  const [download] = await Promise.all([
+    participant.page.waitForEvent('download'),
+    participant.page.locator(testId(id)).click()
+  ])
+  const path = await download.path()
+  assert.ok(path, `the ${id} download failed: ${await download.failure()}`)
+  return path
+}

@@ -49,6 +49,8 @@ export interface BoardController {
   onFollowChange(listener: (follow: boolean) => void): () => void
   /** Replaces the translation function and relabels the toolbar, surface and text box, for a language switch. */
   setTranslator(t: Translate): void
+  /** Returns the id of the page on screen, or null while the board has no page. */
+  currentPageId(): string | null
   destroy(): void
 }
 
@@ -252,6 +254,9 @@ export function mountBoard(container: HTMLElement, options: BoardOptions): Board
       surface.setAttribute('aria-label', board.t('board.surface'))
       board.editor?.textarea.setAttribute('aria-label', board.t('board.textEditor'))
       media?.setTranslator(next)
+    },
+    currentPageId(): string | null {
+      return board.page || null
     },
     destroy(): void {
       if (destroyed) return

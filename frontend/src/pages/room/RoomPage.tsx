@@ -6,6 +6,7 @@ import { leavePageNotice } from '../pageNotice'
 import { navigate, onLinkClick } from '../router'
 import { ParticipantList } from './ParticipantList'
 import { buildParticipantRows } from './presence'
+import { ExportPanel } from './ExportPanel'
 import { InvitePanel, RoomSettings } from './RoomSettings'
 import { useBoardSession, type Identity } from './useBoardSession'
 import { signOut } from '../session'
@@ -269,6 +270,7 @@ function RoomView({ code, identity, initialRoom, onLogout }: RoomViewProps) {
   const aside = (
     <>
       {isLecturer && !roomClosed && <InvitePanel room={room} />}
+      {isLecturer && <ExportPanel code={code} token={identity.token} currentPageId={session.currentPageId} />}
       {!roomClosed && <FloorPanel state={floor.state} onSend={floor.send} onDismissError={floor.dismissError} />}
       <ParticipantList
         rows={rows}

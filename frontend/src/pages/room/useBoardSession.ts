@@ -31,6 +31,8 @@ export interface BoardSession {
   hand: boolean
   setHand: (raised: boolean) => void
   boardError: unknown
+  /** Returns the id of the page on the lecturer's or student's screen, or null before the board mounts. */
+  currentPageId: () => string | null
 }
 
 /**
@@ -58,6 +60,7 @@ export function useBoardSession(
   const [hand, setHandState] = useState(false)
   const [boardError, setBoardError] = useState<unknown>(null)
   const providerRef = useRef<WebsocketProvider | null>(null)
+  const controllerRef = useRef<BoardController | null>(null)
 
   useEffect(() => {
     const element = container.current
@@ -96,6 +99,7 @@ export function useBoardSession(
         readOnlyNotice: false,
         media: { roomCode: code, token: identity.token, serverNow: () => serverNowRef.current() },
       })
+      controllerRef.current = controller
       controller.setCanDraw(identity.role === 'lecturer')
       if (identity.role === 'student') controller.setFollow(true)
     } catch (error) {
@@ -148,6 +152,7 @@ export function useBoardSession(
       unsubscribeLanguage()
       awareness.off('change', onAwarenessChange)
       controller?.destroy()
+      controllerRef.current = null
       provider.destroy()
       doc.destroy()
       providerRef.current = null
@@ -159,5 +164,6 @@ export function useBoardSession(
     setHandState(raised)
   }, [])
 
-  return { connection, roomClosed, tokenRejected, presence, peers, canDraw, hand, setHand, boardError }
+  const currentPageId = () => controllerRef.current?.currentPageId() ?? null
+  return { connection, roomClosed, tokenRejected, presence, peers, canDraw, hand, setHand, boardError, currentPageId }
 }
