@@ -2,7 +2,7 @@
 // and live results of each phase, then the podium and the results.
 
 import { useEffect, useState } from 'preact/hooks'
-import { getLanguage, t } from '../../../i18n'
+import { getLanguage, t, tCount } from '../../../i18n'
 import { ErrorNotice } from '../../Layout'
 import { remainingMs } from '../control/clock'
 import { describeKey } from './distributionView'
@@ -97,7 +97,7 @@ function LaunchForm({ token, busy, again, onLaunch }: LaunchFormProps) {
             <select id="quiz-select" data-testid="quiz-select" value={selected} onChange={(event) => setSelected(event.currentTarget.value)}>
               {quizzes.map((quiz) => (
                 <option key={quiz.id} value={quiz.id}>
-                  {t('quiz.lecturer.quizOption', { title: quiz.title, count: quiz.question_count })}
+                  {tCount('quiz.lecturer.quizOption', quiz.question_count, { title: quiz.title })}
                 </option>
               ))}
             </select>

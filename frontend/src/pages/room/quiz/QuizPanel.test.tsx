@@ -138,6 +138,20 @@ async function settle() {
 }
 
 describe('lecturer panel', () => {
+  it('counts questions with plural forms', async () => {
+    const quizzes = [1, 3, 5].map((count) => ({ id: `qz${count}`, title: 'Quiz', question_count: count, version: 1, updated_at: 0 }))
+    stubFetch({ '/quizzes': quizzes })
+    renderPanel(stateWith(null), 'lecturer')
+    await settle()
+    const options = () => [...(byTestId('quiz-select') as HTMLSelectElement).options].map((option) => option.textContent)
+    expect(options()).toEqual(['Quiz (1 question)', 'Quiz (3 questions)', 'Quiz (5 questions)'])
+
+    act(() => setLanguage('ru'))
+    renderPanel(stateWith(null), 'lecturer')
+    await settle()
+    expect(options()).toEqual(['Quiz (1 вопрос)', 'Quiz (3 вопроса)', 'Quiz (5 вопросов)'])
+  })
+
   it('lists quizzes and launches one', async () => {
     stubFetch({ '/quizzes': [{ id: 'qz1', title: 'Planets', question_count: 2, version: 1, updated_at: 0 }, { id: 'qz2', title: 'Moons', question_count: 5, version: 1, updated_at: 0 }] })
     const rendered = renderPanel(stateWith(null), 'lecturer')
