@@ -25,7 +25,7 @@ impl ByteRange {
     }
 }
 
-/// Why a `Range` header yields no range to serve.
+/// Reason a `Range` header yields no range to serve.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RangeError {
     /// The value does not follow the `bytes=` syntax. RFC 9110 lets the

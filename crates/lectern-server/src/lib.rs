@@ -7,10 +7,10 @@
 //! one actor task ([`room`]) that drives the sans-IO board from
 //! `lectern-board`; WebSocket connections ([`connection`]) only move frames
 //! between their socket and their room. Beside it, each room with control
-//! connections runs a class actor ([`class`]) that drives the room's live
-//! quiz run from `lectern-quiz`, the room's floor from `lectern-floor`
-//! (raised hands, who may speak, who is called to the board), and the
-//! room's audio on the process-wide SFU from `lectern-sfu`, whose
+//! connections runs a class actor ([`class`]). It drives the room's live
+//! quiz run from `lectern-quiz` and the room's floor from `lectern-floor`
+//! (raised hands, who may speak, who is called to the board). It also runs
+//! the room's audio on the process-wide SFU from `lectern-sfu`, whose
 //! forwarding follows the floor. A floor grant with `to_board` reaches the
 //! board actor as a temporary write grant that is never stored.
 //!

@@ -50,7 +50,7 @@ pub(crate) struct SlotOutput {
     pub(crate) payload_type: u8,
 }
 
-/// What a publisher's reader task needs from its session.
+/// Session state that a publisher's reader task uses.
 #[derive(Debug, Clone)]
 pub(crate) struct PublisherContext {
     pub(crate) participant: ParticipantId,
@@ -187,7 +187,7 @@ fn emit_speaking(context: &PublisherContext, speaking: bool) {
     }
 }
 
-/// What a subscriber's writer task needs.
+/// State that a subscriber's writer task uses.
 pub(crate) struct WriterContext {
     pub(crate) participant: ParticipantId,
     pub(crate) counters: Arc<Counters>,

@@ -9,7 +9,7 @@ use rtc::sdp::description::session::SessionDescription;
 use crate::speaking::AUDIO_LEVEL_URI;
 use crate::{ParticipantId, SfuError};
 
-/// What the SFU reads from a remote description.
+/// Facts the SFU reads from a remote description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RemoteAudio {
     /// Audio m-lines on which the remote peer accepts media (`sendrecv` or `recvonly`).

@@ -34,7 +34,7 @@ pub struct IceCandidate {
     pub username_fragment: Option<String>,
 }
 
-/// Why a session ended.
+/// Reason a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CloseReason {
@@ -81,7 +81,7 @@ pub enum RoomEvent {
     SessionClosed {
         /// Participant whose session ended.
         participant: ParticipantId,
-        /// Why it ended.
+        /// Reason it ended.
         reason: CloseReason,
     },
 }

@@ -7,7 +7,7 @@ use warp::reply::Response;
 use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
 
-use super::extract::resolve_token;
+use super::extract::authorize_room_socket;
 use super::openapi::ErrorResponse;
 use super::principal;
 use super::rooms::initial_access;
@@ -159,28 +159,7 @@ async fn authorize_socket(
     cookie: Option<String>,
     state: SharedState,
 ) -> Result<(BoardTicket, SharedState), Rejection> {
-    let token = query
-        .token
-        .or(cookie)
-        .ok_or_else(|| ApiError::unauthorized("missing token; add ?token=<token> to the URL"))?;
-    let principal = resolve_token(&state, &token).await?;
-    let room = state.room(&code).await?;
-
-    let role = match principal.role_in(&room) {
-        Ok(role) => role,
-        Err(error) => {
-            tracing::warn!(room = %room.id, "board connection denied: {}", error.message);
-            return Err(error.into());
-        }
-    };
-    if room.is_closed() {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            "room_closed",
-            format!("room {} is closed", room.code),
-        )
-        .into());
-    }
+    let (room, role) = authorize_room_socket(&state, &code, query.token, cookie, "board").await?;
 
     let ticket = BoardTicket {
         room_id: room.id.clone(),

@@ -2,16 +2,14 @@
 
 use serde::Deserialize;
 use warp::filters::BoxedFilter;
-use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
 
-use super::extract::resolve_token;
+use super::extract::authorize_room_socket;
 use crate::auth::{RoomRole, TOKEN_COOKIE};
 use crate::class::connection::{self, ControlLimits, ControlTicket};
 use crate::class::protocol::Role;
-use crate::error::ApiError;
 use crate::state::{SharedState, with_state};
 
 #[derive(Debug, Deserialize)]
@@ -56,28 +54,7 @@ async fn authorize_socket(
     cookie: Option<String>,
     state: SharedState,
 ) -> Result<(ControlTicket, SharedState), Rejection> {
-    let token = query
-        .token
-        .or(cookie)
-        .ok_or_else(|| ApiError::unauthorized("missing token; add ?token=<token> to the URL"))?;
-    let principal = resolve_token(&state, &token).await?;
-    let room = state.room(&code).await?;
-
-    let role = match principal.role_in(&room) {
-        Ok(role) => role,
-        Err(error) => {
-            tracing::warn!(room = %room.id, "control connection denied: {}", error.message);
-            return Err(error.into());
-        }
-    };
-    if room.is_closed() {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            "room_closed",
-            format!("room {} is closed", room.code),
-        )
-        .into());
-    }
+    let (room, role) = authorize_room_socket(&state, &code, query.token, cookie, "control").await?;
 
     let participant_id = role.participant_id().to_owned();
     let (role, name, drawing_permission) = match &role {

@@ -4,7 +4,10 @@ use serde::de::DeserializeOwned;
 use warp::Filter;
 use warp::Rejection;
 
-use crate::auth::{Principal, TOKEN_COOKIE, has_api_token_prefix, hash_token};
+use lectern_store::Room;
+use warp::http::StatusCode;
+
+use crate::auth::{Principal, RoomRole, TOKEN_COOKIE, has_api_token_prefix, hash_token};
 use crate::clock::now_millis;
 use crate::error::ApiError;
 use crate::state::{SharedState, with_state};
@@ -139,4 +142,37 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|error| invalid(format!("invalid JSON body: {error}")))?;
     Ok(value)
+}
+
+/// Authorises a room WebSocket before its upgrade: the token from the query
+/// or the cookie, the room by its code, the caller's role in it, and an open
+/// room. `socket` names the socket (`board`, `control`) in the denial log.
+pub async fn authorize_room_socket(
+    state: &SharedState,
+    code: &str,
+    query_token: Option<String>,
+    cookie: Option<String>,
+    socket: &'static str,
+) -> Result<(Room, RoomRole), ApiError> {
+    let token = query_token
+        .or(cookie)
+        .ok_or_else(|| ApiError::unauthorized("missing token; add ?token=<token> to the URL"))?;
+    let principal = resolve_token(state, &token).await?;
+    let room = state.room(code).await?;
+
+    let role = match principal.role_in(&room) {
+        Ok(role) => role,
+        Err(error) => {
+            tracing::warn!(room = %room.id, socket, "connection denied: {}", error.message);
+            return Err(error);
+        }
+    };
+    if room.is_closed() {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "room_closed",
+            format!("room {} is closed", room.code),
+        ));
+    }
+    Ok((room, role))
 }

@@ -131,7 +131,8 @@ function MicButton({ state, role, actions }: { state: AudioSnapshot; role: Role;
     )
   }
   const requesting = state.mic === 'requesting'
-  const label = requesting ? t('audio.mic.requesting') : role === 'student' ? t('audio.mic.floorOn') : t('audio.mic.on')
+  let label = role === 'student' ? t('audio.mic.floorOn') : t('audio.mic.on')
+  if (requesting) label = t('audio.mic.requesting')
   return (
     <button type="button" class="button primary" data-testid="mic-on" disabled={requesting} onClick={actions.micOn}>
       {label}
