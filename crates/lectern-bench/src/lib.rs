@@ -7,8 +7,10 @@
 //! broadcast server ([`raw`]) that relays frames without CRDT work.
 
 pub mod clients;
+pub mod commands;
 pub mod latency;
 pub mod lecture;
+pub mod pinning;
 pub mod procfs;
 pub mod raw;
 pub mod report;

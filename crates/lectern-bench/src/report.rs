@@ -5,23 +5,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 
-use crate::lecture::SystemResult;
 use crate::procfs::Machine;
 
 /// One results file: a scenario, when and where it ran, and each system's
-/// measurements.
+/// measurements. `S` is the scenario's per-system result.
 #[derive(Debug, serde::Serialize)]
-pub struct Report {
+pub struct Report<S> {
     pub scenario: String,
     /// UTC time the run finished, as `YYYY-MM-DDTHH:MM:SSZ`.
     pub date: String,
     pub machine: Machine,
     /// The command line that produced the file.
     pub command: String,
-    pub systems: Vec<SystemResult>,
+    pub systems: Vec<S>,
 }
 
-impl Report {
+impl<S: serde::Serialize> Report<S> {
     /// Writes the report as `DIR/NAME.json`, creating DIR, and returns the path.
     pub fn write(&self, dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -1,9 +1,11 @@
 //! The servers a scenario runs against.
 //!
-//! Each target prepares an [`Endpoint`]: the WebSocket URLs of the writer
-//! and of every reader, the server's process id when it is known, and how
-//! the server speaks the protocol. Scenarios use nothing else, so adding a
-//! peer means adding a function that returns an `Endpoint`.
+//! A [`Target`] names a system; [`Deployment::start`] starts it (or
+//! [`Deployment::running`] reaches one already running), and
+//! [`Deployment::room`] prepares a fresh room as an [`Endpoint`]: the
+//! WebSocket URLs of its writer and readers, the server's process id, and
+//! how the server speaks the protocol. Scenarios use nothing else, so
+//! adding a peer means a `Target` variant and its arms in `Deployment`.
 //!
 //! TODO: add the peers of the benchmark plan:
 //! - `@y/websocket-server` (the Node.js reference server, plain y-websocket
@@ -31,6 +33,138 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// The password of the lecturer the bench creates in its own data directory.
 const BENCH_PASSWORD: &str = "bench-lecturer-password";
 const BENCH_EMAIL: &str = "bench@example.org";
+
+/// A system a scenario runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Lectern's `lectern serve`.
+    Lectern,
+    /// The raw broadcast server of this crate, the ceiling.
+    Raw,
+}
+
+impl Target {
+    /// The system's name in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lectern => "lectern",
+            Self::Raw => "raw",
+        }
+    }
+}
+
+/// Binaries and placement for [`Deployment::start`].
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// The `lectern` binary [default: next to this binary].
+    pub lectern_bin: Option<PathBuf>,
+    /// The `raw-broadcast` binary [default: next to this binary].
+    pub raw_bin: Option<PathBuf>,
+    /// The CPU to pin the server to, or `None` to leave it unpinned.
+    pub server_cpu: Option<usize>,
+}
+
+/// One running server of a [`Target`], started by the bench or reached at
+/// a URL. A server the bench started stops when this is dropped.
+#[derive(Debug)]
+pub struct Deployment {
+    pub target: Target,
+    pub version: String,
+    pub server_pid: Option<u32>,
+    /// `http://HOST:PORT` for Lectern, `ws://HOST:PORT` for raw.
+    base_url: String,
+    lecturer: Lecturer,
+    /// Rooms handed out so far, for unique room names.
+    rooms: std::sync::atomic::AtomicUsize,
+    _server: Option<ServerProcess>,
+}
+
+impl Deployment {
+    /// Starts `target` on 127.0.0.1 with port 0.
+    pub async fn start(target: Target, options: &StartOptions) -> anyhow::Result<Self> {
+        let (server, base_url, version) = match target {
+            Target::Lectern => {
+                let binary = match &options.lectern_bin {
+                    Some(path) => path.clone(),
+                    None => sibling_binary("lectern")?,
+                };
+                let server = start_lectern(&binary, options.server_cpu)?;
+                let base = format!("http://{}", server.address);
+                (server, base, lectern_version(&binary))
+            }
+            Target::Raw => {
+                let binary = match &options.raw_bin {
+                    Some(path) => path.clone(),
+                    None => sibling_binary("raw-broadcast")?,
+                };
+                let server = start_raw(&binary, options.server_cpu)?;
+                let base = format!("ws://{}", server.address);
+                (server, base, env!("CARGO_PKG_VERSION").to_owned())
+            }
+        };
+        Ok(Self {
+            target,
+            version,
+            server_pid: Some(server.pid()),
+            base_url,
+            lecturer: Lecturer::bench(),
+            rooms: std::sync::atomic::AtomicUsize::new(0),
+            _server: Some(server),
+        })
+    }
+
+    /// Reaches a server that is already running at `url`, which must be a
+    /// loopback address. `lecturer` is used by targets with accounts.
+    pub fn running(
+        target: Target,
+        url: &str,
+        server_pid: Option<u32>,
+        lecturer: Lecturer,
+    ) -> anyhow::Result<Self> {
+        require_loopback(url)?;
+        Ok(Self {
+            target,
+            version: "unknown".to_owned(),
+            server_pid,
+            base_url: url.trim_end_matches('/').to_owned(),
+            lecturer,
+            rooms: std::sync::atomic::AtomicUsize::new(0),
+            _server: None,
+        })
+    }
+
+    /// The base URL: `http://HOST:PORT` for Lectern, `ws://HOST:PORT` for raw.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The lecturer account on a Lectern deployment.
+    pub fn lecturer(&self) -> &Lecturer {
+        &self.lecturer
+    }
+
+    /// Prepares a new, empty room with `readers` reader URLs.
+    pub async fn room(&self, readers: usize) -> anyhow::Result<Endpoint> {
+        let index = self
+            .rooms
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut endpoint = match self.target {
+            Target::Lectern => {
+                lectern_endpoint(
+                    &self.base_url,
+                    &self.lecturer,
+                    readers,
+                    self.server_pid,
+                    self.version.clone(),
+                )
+                .await?
+            }
+            Target::Raw => raw_room(&self.base_url, index, readers, self.server_pid),
+        };
+        endpoint.version = self.version.clone();
+        Ok(endpoint)
+    }
+}
 
 /// Everything a scenario needs to reach one room of a server.
 #[derive(Debug, Clone)]
@@ -338,10 +472,10 @@ pub async fn lectern_endpoint(
     })
 }
 
-/// Returns an endpoint for one room of the raw broadcast server at
-/// `ws_base` (`ws://HOST:PORT`).
-pub fn raw_endpoint(ws_base: &str, readers: usize, server_pid: Option<u32>) -> Endpoint {
-    let room = format!("{}/room-1", ws_base.trim_end_matches('/'));
+/// Returns an endpoint for room number `index` of the raw broadcast server
+/// at `ws_base` (`ws://HOST:PORT`).
+pub fn raw_room(ws_base: &str, index: usize, readers: usize, server_pid: Option<u32>) -> Endpoint {
+    let room = format!("{}/room-{}", ws_base.trim_end_matches('/'), index + 1);
     Endpoint {
         system: "raw".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -430,8 +564,8 @@ mod tests {
     }
 
     #[test]
-    fn raw_endpoint_puts_everyone_in_one_room() {
-        let endpoint = raw_endpoint("ws://127.0.0.1:9000/", 3, None);
+    fn raw_room_puts_everyone_in_one_room() {
+        let endpoint = raw_room("ws://127.0.0.1:9000/", 0, 3, None);
         assert_eq!(endpoint.writer_url, "ws://127.0.0.1:9000/room-1");
         assert_eq!(endpoint.reader_urls.len(), 3);
         assert!(

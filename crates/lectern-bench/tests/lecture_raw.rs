@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use lectern_bench::lecture::{self, LectureOptions};
-use lectern_bench::targets::raw_endpoint;
+use lectern_bench::targets::raw_room;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,7 +17,7 @@ async fn quick_lecture_delivers_every_update() {
     let server = tokio::spawn(lectern_bench::raw::serve(listener, shutdown.clone()));
 
     let readers = 5;
-    let endpoint = raw_endpoint(&format!("ws://{address}"), readers, None);
+    let endpoint = raw_room(&format!("ws://{address}"), 0, readers, None);
     let options = LectureOptions {
         readers,
         rate: 60,

@@ -1,0 +1,128 @@
+//! `lectern-bench lecture`: one room, one writer, many readers.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::bail;
+use tracing::info;
+
+use super::{CommonArgs, command_line, format_optional, seconds_option};
+use crate::lecture::{self, LectureOptions, SystemResult};
+use crate::pinning::Pinning;
+use crate::procfs::Machine;
+use crate::report::{Report, utc_now};
+use crate::targets::Target;
+
+/// The systems the lecture scenario runs against by default, in order.
+const DEFAULT_TARGETS: &[Target] = &[Target::Lectern, Target::Raw];
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LectureArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Readers in the room [default: 50, or 20 with --quick].
+    #[arg(long)]
+    pub readers: Option<usize>,
+
+    /// Length of the measured window, in seconds [default: 30, or 3 with --quick].
+    #[arg(long)]
+    pub seconds: Option<f64>,
+
+    /// Warm-up before the measured window, in seconds [default: 5, or 1 with --quick].
+    #[arg(long)]
+    pub warm_up: Option<f64>,
+
+    /// Updates the writer sends per second.
+    #[arg(long, default_value_t = 60)]
+    pub rate: u32,
+
+    /// Points per stroke before the writer starts a new stroke.
+    #[arg(long, default_value_t = 120)]
+    pub points_per_stroke: usize,
+}
+
+/// Runs the scenario on each target and writes `lecture-N.json`.
+pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
+    let targets = args.common.targets_or(DEFAULT_TARGETS)?;
+    let (readers, seconds, warm_up) = if args.common.quick {
+        (20, 3.0, 1.0)
+    } else {
+        (50, 30.0, 5.0)
+    };
+    let seconds = seconds_option("seconds", args.seconds.unwrap_or(seconds), false)?;
+    let warm_up = seconds_option("warm-up", args.warm_up.unwrap_or(warm_up), true)?;
+    if args.rate == 0 {
+        bail!("invalid --rate 0: the writer must send at least one update per second");
+    }
+    let options = LectureOptions {
+        readers: args.readers.unwrap_or(readers),
+        rate: args.rate,
+        warm_up: Duration::from_secs_f64(warm_up),
+        measured: Duration::from_secs_f64(seconds),
+        points_per_stroke: args.points_per_stroke,
+    };
+
+    let mut systems = Vec::new();
+    for target in targets {
+        info!(?target, readers = options.readers, "starting run");
+        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
+        let endpoint = deployment.room(options.readers).await?;
+        systems.push(lecture::run(&endpoint, &options, &placement).await?);
+    }
+
+    let report = Report {
+        scenario: "lecture".to_owned(),
+        date: utc_now(),
+        machine: Machine::detect(),
+        command: command_line(),
+        systems,
+    };
+    let name = if args.common.quick {
+        "lecture-quick".to_owned()
+    } else {
+        format!("lecture-{}", options.readers)
+    };
+    let path = report.write(&args.common.output_dir, &name)?;
+    print_table(&report.systems)?;
+    info!(path = %path.display(), "results written");
+    Ok(())
+}
+
+/// Prints one line per system to standard output.
+fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<8} {:>7} {:>8} {:>8} {:>8} {:>19} {:>5} {:>6} {:>8} {:>8} {:>9}",
+        "system",
+        "readers",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "delivered/expected",
+        "disc",
+        "errors",
+        "cpu %",
+        "peak MiB",
+        "KiB/conn"
+    )?;
+    for system in systems {
+        writeln!(
+            out,
+            "{:<8} {:>7} {:>8} {:>8} {:>8} {:>19} {:>5} {:>6} {:>8} {:>8} {:>9}",
+            system.system,
+            system.readers,
+            format_optional(system.p50_ms, 2),
+            format_optional(system.p99_ms, 2),
+            format_optional(system.max_ms, 2),
+            format!("{}/{}", system.updates_delivered, system.updates_expected),
+            system.disconnects,
+            system.errors,
+            format_optional(system.server_cpu_percent, 1),
+            format_optional(system.peak_rss_mib, 1),
+            format_optional(system.rss_per_connection_kib, 1),
+        )?;
+    }
+    Ok(())
+}
