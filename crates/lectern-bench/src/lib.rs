@@ -13,6 +13,7 @@ pub mod lecture;
 pub mod pinning;
 pub mod procfs;
 pub mod raw;
+pub mod render;
 pub mod report;
 pub mod stroke;
 pub mod targets;

@@ -27,6 +27,8 @@ struct Cli {
 enum Scenario {
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// Frame rate while panning a board of many strokes in headless Chromium.
+    Render(commands::render::RenderArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +53,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::Render(args) => commands::render::run(args, pinning).await,
         }
     })
 }
