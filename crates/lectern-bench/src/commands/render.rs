@@ -139,11 +139,11 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>7} {:>10} {:>6} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
+        "{:<8} {:>7} {:>10} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
         "system",
         "strokes",
         "load ms",
-        "frames",
+        "frames/input",
         "fps",
         "p50 ms",
         "p99 ms",
@@ -155,11 +155,11 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         let browser = &system.browser;
         writeln!(
             out,
-            "{:<8} {:>7} {:>10.0} {:>6} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
+            "{:<8} {:>7} {:>10.0} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
             system.system,
             system.strokes,
             browser.time_to_full_render_ms,
-            browser.frames,
+            format!("{}/{}", browser.frames, browser.frames_with_input),
             format_optional(browser.fps_mean, 1),
             format_optional(browser.frame_ms_p50, 1),
             format_optional(browser.frame_ms_p99, 1),
