@@ -2,9 +2,10 @@
 //
 // `lectern-bench render` fills a room's board and then runs this script.
 // The script signs the lecturer in through the login form, opens the room,
-// waits until the board reports every stroke in `data-element-count`, picks
-// the pan tool and drags the board with the mouse for a fixed time while a
-// requestAnimationFrame loop in the page records when each frame starts.
+// and waits until the board reports every stroke in `data-element-count`.
+// Then it picks the pan tool and drags the board with the mouse for a fixed
+// time, while a requestAnimationFrame loop in the page records when each
+// frame starts.
 // The result goes to standard output as one JSON object, progress and page
 // errors to standard error.
 //
@@ -168,9 +169,9 @@ async function stopFrameRecorder (page) {
 /**
  * Drags the board with the mouse for `seconds` along a Lissajous path
  * around the surface's centre, one move every MOVE_INTERVAL_MS, and returns
- * the number of moves sent. Chromium acknowledges a move only at the next
- * frame, so the moves go out without waiting for one another, as a real
- * mouse's do. Only when MAX_MOVES_IN_FLIGHT are unacknowledged does the
+ * the number of moves sent. In trials an awaited move took about one frame
+ * to be acknowledged, so the moves go out without waiting for one another,
+ * as a real mouse's do. Only when MAX_MOVES_IN_FLIGHT are unacknowledged does the
  * drag wait, which keeps a stalled page from piling up events.
  */
 async function drag (page, seconds) {
@@ -207,25 +208,31 @@ function percentile (sorted, share) {
 
 /**
  * Summarises frame start times (milliseconds) as frame counts and frame
- * times. `input[i]` tells whether frame i handled pointer moves.
+ * times. `input[i]` is whether frame i handled pointer moves, so the
+ * interval from frame i to frame i + 1 contains a repaint of the board.
  */
 function frameStatistics (frameStarts, input) {
   const intervals = []
-  let framesWithInput = 0
+  const repaints = []
   for (let i = 1; i < frameStarts.length; i++) {
-    intervals.push(frameStarts[i] - frameStarts[i - 1])
-    if (input[i - 1]) framesWithInput++
+    const interval = frameStarts[i] - frameStarts[i - 1]
+    intervals.push(interval)
+    if (input[i - 1]) repaints.push(interval)
   }
   const sorted = [...intervals].sort((a, b) => a - b)
+  const sortedRepaints = [...repaints].sort((a, b) => a - b)
   const span = frameStarts.length > 1 ? frameStarts[frameStarts.length - 1] - frameStarts[0] : 0
   return {
     frames: intervals.length,
-    frames_with_input: framesWithInput,
+    frames_with_input: repaints.length,
     fps_mean: span > 0 ? (intervals.length * 1000) / span : null,
     frame_ms_p50: percentile(sorted, 0.5),
     frame_ms_p99: percentile(sorted, 0.99),
     frame_ms_max: sorted.length > 0 ? sorted[sorted.length - 1] : null,
-    long_frames: intervals.filter((interval) => interval > LONG_FRAME_MS).length
+    long_frames: intervals.filter((interval) => interval > LONG_FRAME_MS).length,
+    repaint_frame_ms_mean: repaints.length > 0 ? repaints.reduce((sum, interval) => sum + interval, 0) / repaints.length : null,
+    repaint_frame_ms_p50: percentile(sortedRepaints, 0.5),
+    repaint_frame_ms_p99: percentile(sortedRepaints, 0.99)
   }
 }
 

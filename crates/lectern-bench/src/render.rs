@@ -4,9 +4,9 @@
 //! First the bench fills a fresh room's board through the board WebSocket:
 //! a [`StrokeWriter`] draws every stroke point by point in its own
 //! document, and each finished stroke goes to the server as one Yjs update.
-//! The writer then asks the server for its whole document (sync step 1 with
+//! The writer then requests the server's whole document (sync step 1 with
 //! an empty state vector) and counts the complete strokes in the reply, so
-//! the browser only starts once the server holds them all. The browser side
+//! the browser only starts once the server has stored them all. The browser side
 //! is bench/render/pan.js: it signs the lecturer in, opens the room, waits
 //! until the board reports every stroke, drags the board with the pan tool
 //! and prints frame times as JSON, which [`run_browser`] parses.
@@ -58,13 +58,13 @@ pub struct RenderOptions {
     pub chromium: PathBuf,
     /// The CPU to pin Node.js and Chromium to, or `None` to leave them unpinned.
     pub browser_cpu: Option<usize>,
-    /// Where the script writes a DevTools CPU profile of the pan, if anywhere.
+    /// Output file of a DevTools CPU profile of the pan, if one is wanted.
     pub cpu_profile: Option<PathBuf>,
-    /// Where the script writes a Chromium trace of the pan, if anywhere.
+    /// Output file of a Chromium trace of the pan, if one is wanted.
     pub trace: Option<PathBuf>,
 }
 
-/// What the fill sent and what the server returned afterwards.
+/// Figures of the fill: what was sent and what the server returned.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct FillReport {
     /// WebSocket messages sent, one per stroke plus the move to the first page.
@@ -101,6 +101,11 @@ pub struct BrowserFigures {
     pub frame_ms_max: Option<f64>,
     /// Frames longer than 50 ms.
     pub long_frames: u64,
+    /// Mean, median and 99th percentile of the frames in
+    /// `frames_with_input`, in milliseconds: the cost of a repaint.
+    pub repaint_frame_ms_mean: Option<f64>,
+    pub repaint_frame_ms_p50: Option<f64>,
+    pub repaint_frame_ms_p99: Option<f64>,
     /// Mouse moves the script sent during the pan.
     pub pointer_moves_sent: u64,
     /// `pointermove` events the page received during the pan.
@@ -211,7 +216,7 @@ pub fn room_code(board_url: &str) -> anyhow::Result<&str> {
 
 /// Draws `strokes` strokes of `points_per_stroke` points into the room of
 /// `endpoint`, one update per stroke, and waits until the server returns a
-/// document that holds all of them.
+/// document that contains all of them.
 pub async fn fill_board(
     endpoint: &Endpoint,
     strokes: usize,
@@ -273,7 +278,8 @@ pub async fn fill_board(
     let strokes_on_server = count_complete_strokes(&document, points_per_stroke)?;
     if strokes_on_server != strokes {
         bail!(
-            "the server holds {strokes_on_server} complete strokes on {FIRST_PAGE_ID}, expected {strokes}"
+            "the server's document contains {strokes_on_server} complete strokes on {FIRST_PAGE_ID}, expected {strokes}; \
+             run with LECTERN_BENCH_LOG=debug to see the server's log"
         );
     }
     Ok(FillReport {
@@ -310,7 +316,7 @@ fn move_to_first_page(doc: &Doc) -> Vec<u8> {
     doc.transact().encode_state_as_update_v1(&before)
 }
 
-/// Reads frames until one holds sync step 2 and returns its update. Other
+/// Reads frames until one contains sync step 2 and returns its update. Other
 /// messages, such as the server's own sync step 1 and awareness, need no
 /// reply here: every update went out already.
 async fn next_sync_step_2<S>(socket: &mut S) -> anyhow::Result<Vec<u8>>
@@ -340,7 +346,7 @@ where
 }
 
 /// Counts the strokes on [`FIRST_PAGE_ID`] with `points_per_stroke` points
-/// in a Yjs v1 update holding a whole board.
+/// in a Yjs v1 update that contains a whole board.
 pub fn count_complete_strokes(document: &[u8], points_per_stroke: usize) -> anyhow::Result<usize> {
     let doc = Doc::new();
     let update = Update::decode_v1(document).context("the server's document does not decode")?;
@@ -430,7 +436,7 @@ pub async fn run_browser(
     let status = child.wait().await?;
     if !status.success() {
         bail!(
-            "{} failed with {status}; its standard error above says why",
+            "{} failed with {status}; see its standard error above for the cause",
             options.script.display()
         );
     }
@@ -520,6 +526,7 @@ mod tests {
         let line = r#"{"chromium":"156.0.8078.114","viewport":{"width":1280,"height":800},
             "time_to_full_render_ms":1234.5,"pan_seconds":2,"frames":100,"frames_with_input":98,"fps_mean":50.1,
             "frame_ms_p50":16.7,"frame_ms_p99":40.2,"frame_ms_max":61.0,"long_frames":1,
+            "repaint_frame_ms_mean":18.2,"repaint_frame_ms_p50":16.7,"repaint_frame_ms_p99":40.2,
             "pointer_moves_sent":250,"pointer_moves_received":240,"page_errors":0}"#;
         let figures: BrowserFigures = serde_json::from_str(line).expect("parses");
         assert_eq!(figures.frames, 100);

@@ -139,7 +139,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>7} {:>10} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
+        "{:<8} {:>7} {:>10} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>10} {:>9}",
         "system",
         "strokes",
         "load ms",
@@ -149,13 +149,14 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         "p99 ms",
         "max ms",
         ">50ms",
+        "repaint ms",
         "srv cpu s"
     )?;
     for system in systems {
         let browser = &system.browser;
         writeln!(
             out,
-            "{:<8} {:>7} {:>10.0} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>9}",
+            "{:<8} {:>7} {:>10.0} {:>13} {:>7} {:>8} {:>8} {:>8} {:>5} {:>10} {:>9}",
             system.system,
             system.strokes,
             browser.time_to_full_render_ms,
@@ -165,6 +166,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
             format_optional(browser.frame_ms_p99, 1),
             format_optional(browser.frame_ms_max, 1),
             browser.long_frames,
+            format_optional(browser.repaint_frame_ms_mean, 1),
             format_optional(system.server_cpu_seconds, 2),
         )?;
     }
