@@ -127,8 +127,8 @@ pub struct SystemResult {
     pub version: String,
     pub strokes: usize,
     pub points_per_stroke: usize,
-    /// Always "software": Chromium runs with --disable-gpu on a machine
-    /// without a GPU, so Skia rasterises on the CPU.
+    /// Always "software": the script starts Chromium with --disable-gpu,
+    /// so Skia rasterises on the CPU.
     pub rendering: String,
     pub pan_seconds: f64,
     pub fill: FillReport,
@@ -153,6 +153,8 @@ pub async fn run(
     options: &RenderOptions,
     pinning: &str,
 ) -> anyhow::Result<SystemResult> {
+    // Checked before the fill, which takes a while on a large board.
+    require_script_packages(&options.script)?;
     let code = room_code(&endpoint.writer_url)?;
     info!(
         strokes = options.strokes,
