@@ -34,9 +34,7 @@ use crate::targets::{Endpoint, Lecturer};
 /// The Yjs client id of the writer that fills the board.
 const WRITER_CLIENT_ID: u64 = 0x00be_7c41;
 
-/// The id of the page the web client shows first (`FIRST_PAGE_ID` in
-/// frontend/src/board/doc.ts).
-pub const FIRST_PAGE_ID: &str = "page-1";
+pub use crate::stroke::FIRST_PAGE_ID;
 
 /// How long the server has to send its whole document back after the fill.
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(120);
@@ -255,14 +253,6 @@ pub async fn fill_board(
         updates_sent += 1;
     }
 
-    let moved = move_to_first_page(writer.doc());
-    update_bytes += moved.len() as u64;
-    socket
-        .send(WsMessage::binary(encode(&Message::Update(&moved))))
-        .await
-        .context("sending the move to the first page failed")?;
-    updates_sent += 1;
-
     // The server handles one connection's messages in order, so its reply
     // to this sync step 1 comes after it applied every update above.
     let empty = StateVector::default().encode_v1();
@@ -292,30 +282,6 @@ pub async fn fill_board(
         seconds: started.elapsed().as_secs_f64(),
         server_cpu_seconds: None,
     })
-}
-
-/// Sets `page` of every element in `doc` to [`FIRST_PAGE_ID`] and returns
-/// the update.
-///
-/// NOTE: [`StrokeWriter`] puts its strokes on page "p1", which the web
-/// client does not show, so the fill moves them in one more update. The
-/// server's document keeps one overwritten `page` entry per stroke.
-fn move_to_first_page(doc: &Doc) -> Vec<u8> {
-    let before = doc.transact().state_vector();
-    let elements = doc.get_or_insert_map(ELEMENTS);
-    let mut txn = doc.transact_mut();
-    let maps: Vec<yrs::MapRef> = elements
-        .iter(&txn)
-        .filter_map(|(_, value)| match value {
-            Out::YMap(map) => Some(map),
-            _ => None,
-        })
-        .collect();
-    for map in maps {
-        map.insert(&mut txn, "page", FIRST_PAGE_ID);
-    }
-    drop(txn);
-    doc.transact().encode_state_as_update_v1(&before)
 }
 
 /// Reads frames until one contains sync step 2 and returns its update. Other
@@ -498,12 +464,11 @@ mod tests {
     }
 
     #[test]
-    fn complete_strokes_counted_after_move() {
+    fn complete_strokes_counted() {
         let mut writer = StrokeWriter::new(3, "lecturer-1", 5);
         for _ in 0..(3 * 5 + 2) {
             writer.next_update(1_000);
         }
-        move_to_first_page(writer.doc());
         let document = writer.encode_diff(&StateVector::default());
 
         assert_eq!(
@@ -519,6 +484,20 @@ mod tests {
         for _ in 0..8 {
             writer.next_update(1_000);
         }
+        let elements = writer.doc().get_or_insert_map(ELEMENTS);
+        let mut txn = writer.doc().transact_mut();
+        let strokes: Vec<yrs::MapRef> = elements
+            .iter(&txn)
+            .filter_map(|(_, value)| match value {
+                Out::YMap(map) => Some(map),
+                _ => None,
+            })
+            .collect();
+        for stroke in strokes {
+            stroke.insert(&mut txn, "page", "page-2");
+        }
+        drop(txn);
+
         let document = writer.encode_diff(&StateVector::default());
         assert_eq!(count_complete_strokes(&document, 4).expect("decodes"), 0);
     }

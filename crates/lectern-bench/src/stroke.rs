@@ -17,6 +17,9 @@ use yrs::{
     StateVector, Transact,
 };
 
+/// The id of the page the web client shows first (`FIRST_PAGE_ID` in
+/// frontend/src/board/doc.ts); every stroke goes there.
+pub const FIRST_PAGE_ID: &str = "page-1";
 /// One update ready to send, with the writer's clock after it.
 #[derive(Debug, Clone)]
 pub struct StrokeUpdate {
@@ -96,7 +99,7 @@ impl StrokeWriter {
         let mut txn = self.doc.transact_mut();
         let element = self.elements.insert(&mut txn, id, MapPrelim::default());
         element.insert(&mut txn, "kind", "stroke");
-        element.insert(&mut txn, "page", "p1");
+        element.insert(&mut txn, "page", FIRST_PAGE_ID);
         element.insert(&mut txn, "z", format!("a{}", self.strokes_started));
         element.insert(&mut txn, "author", self.author.as_str());
         element.insert(&mut txn, "created", now_ms);
