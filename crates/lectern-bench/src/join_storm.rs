@@ -1,10 +1,10 @@
 //! The `join-storm` scenario: many clients join, all at once, a room whose
-//! document already holds many strokes.
+//! document already contains many strokes.
 //!
 //! First one writer fills the room through the server with real strokes
 //! of several points each ([`document`]). A probe client then syncs and
 //! waits until it has seen every writer clock, so the server is known to
-//! hold the whole document. A second client syncs once more and receives
+//! store the whole document. A second client syncs once more and receives
 //! the whole document in one sync step 2, which primes the generator's
 //! [`ClockCache`] before the storm. Then every storm client ([`client`])
 //! starts its connect in the same instant, with no limit on how many are
@@ -38,7 +38,7 @@ use crate::procfs::{self, ProcessSample};
 use crate::stroke::StrokeWriter;
 use crate::targets::Endpoint;
 
-/// How long filling the room, until the probe has seen everything, may take.
+/// How long filling the room may take, until the probe has every update.
 pub const FILL_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Reader URLs the scenario uses besides one per storm client: the probe
@@ -69,8 +69,8 @@ pub struct SystemResult {
     pub points_per_stroke: usize,
     /// The whole document encoded as one Yjs v1 update, in bytes.
     pub document_bytes: usize,
-    /// Time from the writer's connect until the probe held the whole
-    /// document.
+    /// Time from the writer's connect until the probe had received the
+    /// whole document.
     pub fill_seconds: f64,
     pub clients: usize,
     /// Clients whose WebSocket handshake succeeded.
@@ -163,10 +163,10 @@ pub async fn run(
     )
     .await
     .map_err(|_| {
-        anyhow::anyhow!("the server did not hold the whole document within {FILL_TIMEOUT:?}")
+        anyhow::anyhow!("the server did not store the whole document within {FILL_TIMEOUT:?}")
     })??;
     let fill_seconds = fill_started.elapsed().as_secs_f64();
-    info!(fill_seconds, "the server holds the whole document");
+    info!(fill_seconds, "the server stores the whole document");
 
     // The storm's failures are counted apart from the fill's.
     let target = JoinTarget {
@@ -247,7 +247,7 @@ fn cpu_between(start: Option<ProcessSample>, end: Option<ProcessSample>) -> Opti
 }
 
 /// Sends the document through the server as the writer, then syncs a
-/// probe until it holds the whole document, and then a second client that
+/// probe until it has received the whole document, and then a second client that
 /// receives all of it in one sync step 2. Returns the tasks of both, which
 /// keep their connections, and so the room, open until `stop` is
 /// cancelled.
@@ -274,10 +274,10 @@ async fn fill(
             .context("the writer's connection failed while filling the room")?;
     }
 
-    // A probe that joins after the writer sent everything still sees every
+    // A probe that joins after the writer sent everything still receives every
     // update: what the server applied before the probe's sync step 1 is in
     // its sync step 2, and what it applied later is broadcast to it. The
-    // second client joins once the server holds everything.
+    // second client joins once the server stores everything.
     let mut helpers = Vec::with_capacity(helper_urls.len());
     for url in helper_urls {
         let (done_tx, mut done_rx) = mpsc::channel(1);
@@ -292,12 +292,12 @@ async fn fill(
             .await
             .context("a probe stopped without a result")?;
         if tally.synced_after.is_none() {
-            bail!("a probe's connection failed before it held the whole document");
+            bail!("a probe's connection failed before it received the whole document");
         }
     }
 
-    // NOTE: the writer leaves once the server holds everything, so the
-    // storm's CPU time has no writer traffic in it; the probes keep the
+    // NOTE: the writer leaves once the server stores everything, so the
+    // storm's CPU time has no writer traffic in it. The probes keep the
     // room open.
     let _ = socket.close(None).await;
     Ok(helpers)

@@ -115,7 +115,7 @@ pub struct SystemResult {
 /// NOTE: each Lectern room costs a lecturer login, and Lectern hashes
 /// passwords with Argon2, which takes tens of MiB per login in flight.
 /// Logging in one room at a time keeps that out of the server's peak
-/// resident set; the price is a setup of several seconds for 200 rooms.
+/// resident set. The price is a setup of several seconds for 200 rooms.
 pub async fn prepare_rooms(
     deployment: &Deployment,
     options: &ManyRoomsOptions,
@@ -198,6 +198,9 @@ pub async fn run(
     // Lets the server finish the handshakes' work before memory is read.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = sample_server();
+    // NOTE: memory the server freed during setup (Lectern's Argon2 logins)
+    // stays resident and is reused by the connections, so this figure is a
+    // lower bound, most of all with few rooms.
     let rss_per_connection_kib = match (before_readers, idle) {
         (Some(before), Some(after)) if readers_connected > 0 => {
             Some((after.rss_kib as f64 - before.rss_kib as f64) / readers_connected as f64)
@@ -355,7 +358,7 @@ async fn reader_in_room(
     let (own_ready_tx, mut own_ready_rx) = mpsc::channel(1);
     let reader = run_reader(url, protocol, log, counters, own_ready_tx, stop);
     let forward = async move {
-        // `None` means the reader ended without reporting: not synced.
+        // `None` means the reader ended without reporting, so it did not sync.
         let synced = own_ready_rx.recv().await.unwrap_or(false);
         let _ = ready.send((room, synced)).await;
     };
@@ -370,7 +373,7 @@ fn note_ready((room, synced): (usize, bool), counts: &mut [usize]) {
 }
 
 async fn next_ready(ready: &mut mpsc::Receiver<(usize, bool)>) -> anyhow::Result<(usize, bool)> {
-    // Each reader bounds its connect and handshake by CONNECT_TIMEOUT; the
+    // Each reader bounds its connect and handshake by CONNECT_TIMEOUT. The
     // margin covers readers that waited for a connect slot.
     let wait = CONNECT_TIMEOUT * 2;
     tokio::time::timeout(wait, ready.recv())

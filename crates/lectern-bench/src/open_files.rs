@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use thiserror::Error;
 use tracing::info;
 
-/// Why the limit could not be made high enough.
+/// A failure to make the open-file limit high enough.
 #[derive(Debug, Error)]
 pub enum OpenFilesError {
     #[error("cannot read the open-file limit from /proc/self/limits: {0}")]

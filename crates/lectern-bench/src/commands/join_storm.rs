@@ -32,7 +32,7 @@ pub struct JoinStormArgs {
     pub strokes: Option<usize>,
 
     /// Points in each stroke.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 20)]
     pub points_per_stroke: usize,
 
     /// Clients that join at once [default: 500, or 50 with --quick].

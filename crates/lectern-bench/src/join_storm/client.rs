@@ -22,7 +22,8 @@ use crate::clients::CONNECT_TIMEOUT;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// What a joining client checks against, shared by all clients of a run.
+/// The final writer clocks and shared state of the joining clients of one
+/// run.
 #[derive(Debug, Clone)]
 pub struct JoinTarget {
     /// Each writer client's id and its clock once the document is whole.
@@ -50,7 +51,7 @@ impl JoinCounters {
     }
 }
 
-/// What one joining client saw.
+/// The measurements of one joining client.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JoinTally {
     /// Whether the WebSocket handshake succeeded.
@@ -101,9 +102,9 @@ impl Progress {
 }
 
 /// Connects to `url`, sends sync step 1 and reads until the document is
-/// complete; sends the tally on `done` then, or as soon as the client
-/// fails. Keeps reading, so the connection answers pings, until `stop` is
-/// cancelled, and returns the tally.
+/// complete. Sends the tally on `done` then, or as soon as the client
+/// fails. Keeps reading until `stop` is cancelled, so that the connection
+/// replies to pings, and returns the tally.
 pub async fn join(
     url: String,
     target: JoinTarget,
@@ -191,7 +192,7 @@ pub async fn join(
     tally
 }
 
-/// What one frame from the server meant to a joining client.
+/// The effect of one frame from the server on a joining client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FrameOutcome {
     Continue,
@@ -201,8 +202,8 @@ enum FrameOutcome {
     Failed,
 }
 
-/// Notes the writer clocks of the frame's updates and answers the server's
-/// sync step 1.
+/// Notes the writer clocks of the frame's updates and replies to the
+/// server's sync step 1.
 async fn handle_frame(
     socket: &mut Socket,
     frame: &[u8],

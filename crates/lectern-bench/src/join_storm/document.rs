@@ -31,6 +31,9 @@ const CACHE_MIN_BYTES: usize = 64 * 1024;
 /// Distinct large payloads the clock cache keeps.
 const CACHE_ENTRIES: usize = 4;
 
+/// Each client id in an update with the highest clock of its blocks.
+pub type ClientClocks = Arc<[(u64, u32)]>;
+
 /// The strokes of a join storm.
 #[derive(Debug)]
 pub struct StrokeDocument {
@@ -127,12 +130,12 @@ pub fn client_end_clocks(update: &[u8]) -> Option<Vec<(u64, u32)>> {
 /// same clocks.
 #[derive(Debug, Default)]
 pub struct ClockCache {
-    entries: Mutex<VecDeque<(Vec<u8>, Arc<[(u64, u32)]>)>>,
+    entries: Mutex<VecDeque<(Vec<u8>, ClientClocks)>>,
 }
 
 impl ClockCache {
     /// Returns [`client_end_clocks`] of `update`, empty when it is invalid.
-    pub fn client_end_clocks(&self, update: &[u8]) -> Arc<[(u64, u32)]> {
+    pub fn client_end_clocks(&self, update: &[u8]) -> ClientClocks {
         if update.len() < CACHE_MIN_BYTES {
             return client_end_clocks(update).unwrap_or_default().into();
         }
@@ -145,7 +148,7 @@ impl ClockCache {
         if let Some((_, clocks)) = entries.iter().find(|(payload, _)| payload == update) {
             return Arc::clone(clocks);
         }
-        let clocks: Arc<[(u64, u32)]> = client_end_clocks(update).unwrap_or_default().into();
+        let clocks: ClientClocks = client_end_clocks(update).unwrap_or_default().into();
         if entries.len() >= CACHE_ENTRIES {
             entries.pop_front();
         }

@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_util::sync::CancellationToken;
 
-/// Frames queued for one connection; a connection that falls this far
+/// Frames queued for one connection. A connection that falls this far
 /// behind loses frames, which the scenario then reports.
 const OUTBOX_FRAMES: usize = 4096;
 
@@ -66,6 +66,8 @@ pub async fn serve(listener: TcpListener, shutdown: CancellationToken) {
     }
 }
 
+// The handshake callback's error type is fixed by tungstenite.
+#[allow(clippy::result_large_err)]
 async fn connection(stream: TcpStream, rooms: Arc<Mutex<Rooms>>, shutdown: CancellationToken) {
     let mut path = String::new();
     let accepted = tokio_tungstenite::accept_hdr_async(stream, |request: &Request, response| {
