@@ -90,6 +90,10 @@ pub struct SystemResult {
     /// WebSocket payload bytes each synced client received up to and
     /// including the frame that synced it, averaged over synced clients.
     pub bytes_received_per_client: Option<f64>,
+    /// Large updates the generator decoded during the storm, because no
+    /// byte-for-byte equal update had been decoded before; 0 when the
+    /// server sends every client the bytes the second probe received.
+    pub generator_decodes: u64,
     pub disconnects: u64,
     pub errors: u64,
     /// Server user plus system CPU time during the storm.
@@ -173,6 +177,7 @@ pub async fn run(
         counters: Arc::new(JoinCounters::default()),
         ..fill_target
     };
+    let decodes_before = cache.decodes();
     let before = sample_server();
     let storm = storm(&storm_urls[..options.clients], &target, options, &stop).await;
     let after = sample_server();
@@ -230,6 +235,7 @@ pub async fn run(
         max_ms: summary.map(|summary| summary.max_ms),
         storm_seconds: storm.seconds,
         bytes_received_per_client,
+        generator_decodes: cache.decodes() - decodes_before,
         disconnects: target.counters.disconnects.load(Ordering::Relaxed),
         errors: target.counters.errors.load(Ordering::Relaxed),
         server_cpu_seconds: cpu_between(before, after),

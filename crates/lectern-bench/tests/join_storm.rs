@@ -51,6 +51,7 @@ async fn every_client_gets_whole_document() {
         "{bytes} bytes per client for a document of {} bytes",
         result.document_bytes
     );
+    assert_eq!(result.generator_decodes, 0, "the probe primed the cache");
     assert_eq!(result.server_cpu_seconds, None, "no server pid was given");
     server.stop().await;
 }

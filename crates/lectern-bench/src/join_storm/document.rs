@@ -9,6 +9,7 @@
 //! update.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use yrs::updates::decoder::Decode;
@@ -131,6 +132,8 @@ pub fn client_end_clocks(update: &[u8]) -> Option<Vec<(u64, u32)>> {
 #[derive(Debug, Default)]
 pub struct ClockCache {
     entries: Mutex<VecDeque<(Vec<u8>, ClientClocks)>>,
+    /// Large payloads decoded because no equal payload was cached.
+    decodes: AtomicU64,
 }
 
 impl ClockCache {
@@ -148,12 +151,18 @@ impl ClockCache {
         if let Some((_, clocks)) = entries.iter().find(|(payload, _)| payload == update) {
             return Arc::clone(clocks);
         }
+        self.decodes.fetch_add(1, Ordering::Relaxed);
         let clocks: ClientClocks = client_end_clocks(update).unwrap_or_default().into();
         if entries.len() >= CACHE_ENTRIES {
             entries.pop_front();
         }
         entries.push_back((update.to_vec(), Arc::clone(&clocks)));
         clocks
+    }
+
+    /// Returns how many large payloads were decoded so far.
+    pub fn decodes(&self) -> u64 {
+        self.decodes.load(Ordering::Relaxed)
     }
 }
 
@@ -225,6 +234,7 @@ mod tests {
         let cache = ClockCache::default();
         assert_eq!(*cache.client_end_clocks(&whole), *expected);
         assert_eq!(*cache.client_end_clocks(&whole), *expected);
+        assert_eq!(cache.decodes(), 1);
     }
 
     #[test]
@@ -238,5 +248,6 @@ mod tests {
             clocks.sort_unstable();
             assert_eq!(clocks, document.final_clocks);
         }
+        assert_eq!(cache.decodes(), 2);
     }
 }
