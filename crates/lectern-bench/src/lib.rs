@@ -8,8 +8,11 @@
 
 pub mod clients;
 pub mod commands;
+pub mod join_storm;
 pub mod latency;
 pub mod lecture;
+pub mod many_rooms;
+pub mod open_files;
 pub mod pinning;
 pub mod procfs;
 pub mod raw;

@@ -27,6 +27,10 @@ struct Cli {
 enum Scenario {
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// Many rooms at once, one writer and many readers in each.
+    ManyRooms(commands::many_rooms::ManyRoomsArgs),
+    /// Many clients join a room with a large document all at once.
+    JoinStorm(commands::join_storm::JoinStormArgs),
     /// Frame rate while panning a board of many strokes in headless Chromium.
     Render(commands::render::RenderArgs),
 }
@@ -53,6 +57,8 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::ManyRooms(args) => commands::many_rooms::run(args, pinning).await,
+            Scenario::JoinStorm(args) => commands::join_storm::run(args, pinning).await,
             Scenario::Render(args) => commands::render::run(args, pinning).await,
         }
     })

@@ -2,7 +2,9 @@
 //! [`CommonArgs`], and one module per scenario that parses its own options,
 //! runs it on each target and writes the results.
 
+pub mod join_storm;
 pub mod lecture;
+pub mod many_rooms;
 pub mod render;
 
 use std::path::PathBuf;

@@ -1,0 +1,161 @@
+//! `lectern-bench join-storm`: many clients join a room with a large
+//! document all at once.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::bail;
+use tracing::info;
+
+use super::{CommonArgs, command_line, format_optional, seconds_option};
+use crate::join_storm::{self, JoinStormOptions, SystemResult};
+use crate::open_files;
+use crate::pinning::Pinning;
+use crate::procfs::Machine;
+use crate::report::{Report, utc_now};
+use crate::targets::Target;
+
+/// The systems the join storm runs against by default, in order. The raw
+/// broadcast server keeps no document, so it has nothing to sync.
+const DEFAULT_TARGETS: &[Target] = &[Target::Lectern];
+
+/// File descriptors the generator needs besides one per client.
+const SPARE_FILES: u64 = 256;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct JoinStormArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Strokes in the document before the storm [default: 10000, or 1000 with --quick].
+    #[arg(long)]
+    pub strokes: Option<usize>,
+
+    /// Points in each stroke.
+    #[arg(long, default_value_t = 20)]
+    pub points_per_stroke: usize,
+
+    /// Clients that join at once [default: 500, or 50 with --quick].
+    #[arg(long)]
+    pub clients: Option<usize>,
+
+    /// Time to synced, in seconds, that counts as fast enough.
+    #[arg(long, default_value_t = 2.0)]
+    pub goal: f64,
+
+    /// Seconds the storm may last before clients still unsynced count as
+    /// failed.
+    #[arg(long, default_value_t = 60.0)]
+    pub timeout: f64,
+}
+
+/// Runs the scenario on each target and writes `join-storm-N.json`.
+pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
+    let targets = args.common.targets_or(DEFAULT_TARGETS)?;
+    if targets.contains(&Target::Raw) {
+        bail!(
+            "join-storm cannot run against raw: the raw broadcast server keeps no document \
+             and does not answer sync step 1, so a joining client would never receive \
+             the strokes; choose a target that stores the document"
+        );
+    }
+    let (strokes, clients) = if args.common.quick {
+        (1_000, 50)
+    } else {
+        (10_000, 500)
+    };
+    let options = JoinStormOptions {
+        strokes: args.strokes.unwrap_or(strokes),
+        points_per_stroke: args.points_per_stroke,
+        clients: args.clients.unwrap_or(clients),
+        goal: Duration::from_secs_f64(seconds_option("goal", args.goal, false)?),
+        timeout: Duration::from_secs_f64(seconds_option("timeout", args.timeout, false)?),
+    };
+    if options.strokes == 0 {
+        bail!("invalid --strokes 0: the document needs at least one stroke");
+    }
+    if options.points_per_stroke == 0 {
+        bail!("invalid --points-per-stroke 0: a stroke needs at least one point");
+    }
+    if options.clients == 0 {
+        bail!("invalid --clients 0: the storm needs at least one client");
+    }
+
+    // Every client connects at once, so each needs its descriptor at once.
+    // Raised before any server starts, so a started server inherits it.
+    open_files::ensure(options.clients as u64 + SPARE_FILES)?;
+
+    let mut systems = Vec::new();
+    for target in targets {
+        info!(
+            ?target,
+            strokes = options.strokes,
+            clients = options.clients,
+            "starting run"
+        );
+        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
+        let readers = options.clients + join_storm::EXTRA_READERS;
+        let endpoint = deployment.room(readers).await?;
+        systems.push(join_storm::run(&endpoint, &options, &placement).await?);
+    }
+
+    let report = Report {
+        scenario: "join-storm".to_owned(),
+        date: utc_now(),
+        machine: Machine::detect(),
+        command: command_line(),
+        systems,
+    };
+    let name = if args.common.quick {
+        "join-storm-quick".to_owned()
+    } else {
+        format!("join-storm-{}", options.clients)
+    };
+    let path = report.write(&args.common.output_dir, &name)?;
+    print_table(&report.systems)?;
+    info!(path = %path.display(), "results written");
+    Ok(())
+}
+
+/// Prints one line per system to standard output.
+fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+        "system",
+        "strokes",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "synced",
+        "in goal",
+        "KiB/cl",
+        "disc",
+        "errors",
+        "cpu s",
+        "peak MiB"
+    )?;
+    for system in systems {
+        writeln!(
+            out,
+            "{:<8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+            system.system,
+            system.strokes,
+            format_optional(system.p50_ms, 1),
+            format_optional(system.p99_ms, 1),
+            format_optional(system.max_ms, 1),
+            format!("{}/{}", system.clients_synced, system.clients),
+            format!("{}/{}", system.synced_within_goal, system.clients),
+            format_optional(
+                system.bytes_received_per_client.map(|bytes| bytes / 1024.0),
+                1
+            ),
+            system.disconnects,
+            system.errors,
+            format_optional(system.server_cpu_seconds, 2),
+            format_optional(system.peak_rss_mib, 1),
+        )?;
+    }
+    Ok(())
+}
