@@ -25,6 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Scenario {
+    /// Every scenario in turn, each in its own process.
+    All(commands::all::AllArgs),
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
     /// Many rooms at once, one writer and many readers in each.
@@ -45,6 +47,11 @@ fn main() -> anyhow::Result<()> {
 
     let cli = Cli::parse();
 
+    // `all` only starts child processes, which pin themselves.
+    if let Scenario::All(args) = &cli.scenario {
+        return commands::all::run(args, cli.no_pin);
+    }
+
     // Pinning comes before the runtime starts, so every worker thread
     // inherits the generator's CPU.
     let pinning = Pinning::pin_generator(cli.no_pin);
@@ -60,6 +67,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::ManyRooms(args) => commands::many_rooms::run(args, pinning).await,
             Scenario::JoinStorm(args) => commands::join_storm::run(args, pinning).await,
             Scenario::Render(args) => commands::render::run(args, pinning).await,
+            Scenario::All(_) => unreachable!("`all` returned before the runtime started"),
         }
     })
 }

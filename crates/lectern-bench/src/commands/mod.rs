@@ -2,6 +2,7 @@
 //! [`CommonArgs`], and one module per scenario that parses its own options,
 //! runs it on each target and writes the results.
 
+pub mod all;
 pub mod join_storm;
 pub mod lecture;
 pub mod many_rooms;
