@@ -3,13 +3,17 @@
 //! Many y-websocket clients run in one process: a writer that sends the
 //! Yjs updates of a lecturer drawing ([`stroke`]) and readers that measure
 //! when each update arrives ([`latency`]). A scenario ([`lecture`]) runs
-//! them against a target ([`targets`]): Lectern itself, or the raw
-//! broadcast server ([`raw`]) that relays frames without CRDT work.
+//! them against a target ([`targets`]): Lectern itself, the peers that
+//! `bench/setup` installs ([`peers`], with Hocuspocus's framing in
+//! [`framing`]), or the raw broadcast server ([`raw`]) that relays frames
+//! without CRDT work.
 
 pub mod clients;
 pub mod commands;
+pub mod framing;
 pub mod latency;
 pub mod lecture;
+pub mod peers;
 pub mod pinning;
 pub mod procfs;
 pub mod raw;
