@@ -63,7 +63,7 @@ pub struct Protocol {
     pub server_syncs: bool,
     /// The writer's Yjs client id, which readers look for in updates.
     pub writer_client_id: u64,
-    /// How the server frames messages.
+    /// The server's framing.
     pub framing: Framing,
 }
 

@@ -1,4 +1,4 @@
-//! How each server frames y-websocket messages on its WebSocket.
+//! The framings of y-websocket messages that the servers use.
 //!
 //! Lectern, the raw broadcast server, the Node.js y-websocket server and
 //! y-sweet send y-websocket messages as they are ([`Framing::YWebsocket`]).
@@ -185,7 +185,7 @@ fn decode_sync<'a>(reader: &mut Reader<'a>) -> Result<Message<'a>, FramingError>
 
 fn decode_auth<'a>(reader: &mut Reader<'a>) -> Result<Option<Message<'a>>, FramingError> {
     match reader.read_var_u64("auth message type")? {
-        // The server asks for a fresh token; the bench's token never expires.
+        // The server requests a fresh token, but the bench's token never expires.
         AUTH_TOKEN => Ok(None),
         AUTH_PERMISSION_DENIED => Ok(Some(Message::PermissionDenied(
             reader.read_var_string("permission denied reason")?,

@@ -7,7 +7,7 @@
 //! WebSocket I/O alone.
 //!
 //! A relayed payload is received once and shared, by reference count, by
-//! the queues of all recipients. Each client's queue holds at most
+//! the queues of all recipients. Each client's queue takes at most
 //! [`QUEUE_FRAMES`] frames: a client that falls that far behind is closed
 //! with status 1008 and counted, so one slow reader cannot make the server
 //! grow without bound. A connection's task writes every frame waiting in
@@ -30,8 +30,8 @@ use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
-/// Frames a client's queue holds before the client counts as too slow;
-/// at 60 updates per second, about four seconds of backlog.
+/// The maximum number of frames in a client's queue. A client with more
+/// is too slow; at 60 updates per second this is about four seconds of backlog.
 pub const QUEUE_FRAMES: usize = 256;
 
 /// The largest frame a client may send, in bytes.
@@ -46,9 +46,9 @@ const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
 type Outbox = mpsc::Sender<Bytes>;
 
-/// The WebSocket settings of every connection: small buffers, because
-/// relayed frames are Yjs updates of tens of bytes, and a frame limit well
-/// above any of them.
+/// Returns the WebSocket settings of every connection: small buffers,
+/// because relayed frames are Yjs updates of tens of bytes, and a frame
+/// limit well above any of them.
 pub fn socket_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
@@ -150,6 +150,8 @@ pub async fn serve(listener: TcpListener, shutdown: CancellationToken) {
     }
 }
 
+// The handshake callback's error type is fixed by tungstenite.
+#[allow(clippy::result_large_err)]
 async fn connection(
     stream: TcpStream,
     relay: Arc<Relay>,

@@ -64,7 +64,7 @@ impl Target {
         peers::check_installed(self)
     }
 
-    /// How the target frames y-websocket messages.
+    /// Returns the target's framing of y-websocket messages.
     pub fn framing(self) -> Framing {
         match self {
             Self::Hocuspocus => Framing::Hocuspocus,
@@ -238,7 +238,7 @@ pub struct Endpoint {
     pub server_syncs: bool,
     /// The writer's user id, stored as each stroke's `author`.
     pub author: String,
-    /// How the server frames messages.
+    /// The server's framing.
     pub framing: Framing,
 }
 

@@ -51,7 +51,11 @@ pub struct LectureArgs {
 
 /// Runs the scenario on each target and writes `lecture-N.json`.
 pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
-    let targets = available_targets(&args.common.targets_or(DEFAULT_TARGETS)?);
+    let mut targets = args.common.targets_or(DEFAULT_TARGETS)?;
+    // A server at --url runs already, so it needs no local install.
+    if args.common.url.is_none() {
+        targets = available_targets(&targets);
+    }
     if targets.is_empty() {
         bail!("none of the requested systems is installed; run bench/setup");
     }
