@@ -88,10 +88,13 @@ impl Connection {
 /// Connects to `url` and sends the framing's opening frame, if it has one.
 async fn connect(url: &str, framing: Framing) -> anyhow::Result<Connection> {
     let codec = framing.codec(url)?;
-    let (mut socket, _) =
-        tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url))
-            .await
-            .map_err(|_| anyhow::anyhow!("connecting timed out after {CONNECT_TIMEOUT:?}"))??;
+    // Nagle's algorithm off, as browsers do: otherwise the writer's next
+    // update waits for the server's delayed ACK when the server sends
+    // nothing back, as a relay does.
+    let connecting = tokio_tungstenite::connect_async_with_config(url, None, true);
+    let (mut socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+        .await
+        .map_err(|_| anyhow::anyhow!("connecting timed out after {CONNECT_TIMEOUT:?}"))??;
     if let Some(opening) = codec.opening() {
         socket.send(WsMessage::binary(opening)).await?;
     }
