@@ -181,7 +181,7 @@ impl Deployment {
         })
     }
 
-    /// The base URL: `http://HOST:PORT` for Lectern and y-sweet,
+    /// Returns the base URL: `http://HOST:PORT` for Lectern and y-sweet,
     /// `ws://HOST:PORT` for raw, y-websocket and Hocuspocus.
     pub fn base_url(&self) -> &str {
         &self.base_url
