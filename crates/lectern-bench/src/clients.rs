@@ -2,7 +2,9 @@
 //! readers that only receive.
 //!
 //! Readers hold no document. They decode each update with yrs only to find
-//! the writer's clock in it (see [`crate::latency`]).
+//! the writer's clock in it (see [`crate::latency`]). Every frame goes
+//! through the server's [`Codec`], so the same clients speak plain
+//! y-websocket and Hocuspocus's framing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,11 +13,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::{SinkExt, StreamExt};
 use lectern_board::encoding::write_var_string;
 use lectern_board::encoding::write_var_u64;
-use lectern_board::protocol::{Message, decode_frame, encode};
+use lectern_board::protocol::Message;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -23,6 +26,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{StateVector, Update};
 
+use crate::framing::{Codec, Framing};
 use crate::latency::{ReaderTally, SendLog, writer_end_clock};
 use crate::stroke::StrokeWriter;
 
@@ -30,6 +34,12 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// How long a client waits to connect or to finish its handshake.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The read buffer of each client. tungstenite 0.26 zero-fills the spare
+/// capacity of its read buffer before every read, so with its default of
+/// 128 KiB that fill was the generator's main cost at 200 readers. A large
+/// sync step 2 still arrives, in more reads.
+const READ_BUFFER_BYTES: usize = 16 * 1024;
 
 /// Counters every client of a scenario adds to.
 #[derive(Debug, Default)]
@@ -60,13 +70,64 @@ pub struct Protocol {
     pub server_syncs: bool,
     /// The writer's Yjs client id, which readers look for in updates.
     pub writer_client_id: u64,
+    /// The server's framing.
+    pub framing: Framing,
 }
 
-async fn connect(url: &str) -> anyhow::Result<Socket> {
-    let (socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url))
+/// An open connection with the codec of its server's framing.
+#[derive(Debug)]
+pub struct Connection {
+    socket: Socket,
+    codec: Codec,
+}
+
+impl Connection {
+    /// Encodes `message` and sends it as one binary frame.
+    pub async fn send(
+        &mut self,
+        message: &Message<'_>,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        let frame = self.codec.encode(message);
+        self.socket.send(WsMessage::binary(frame)).await
+    }
+
+    /// Receives the next WebSocket message; `None` once the connection
+    /// has closed.
+    pub async fn next_frame(
+        &mut self,
+    ) -> Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>> {
+        self.socket.next().await
+    }
+
+    /// The codec that decodes this connection's binary frames.
+    pub fn codec(&self) -> &Codec {
+        &self.codec
+    }
+
+    /// Closes the connection; a failure to close is not an error here, as
+    /// the connection is finished with either way.
+    pub async fn close(mut self) {
+        if let Err(error) = self.socket.close(None).await {
+            debug!(%error, "closing a connection failed");
+        }
+    }
+}
+
+/// Connects to `url` and sends the framing's opening frame, if it has one.
+pub async fn connect(url: &str, framing: Framing) -> anyhow::Result<Connection> {
+    let codec = framing.codec(url)?;
+    // Nagle's algorithm off, as browsers do: otherwise the writer's next
+    // update waits for the server's delayed ACK when the server sends
+    // nothing back, as a relay does.
+    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
+    let connecting = tokio_tungstenite::connect_async_with_config(url, Some(config), true);
+    let (mut socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
         .await
         .map_err(|_| anyhow::anyhow!("connecting timed out after {CONNECT_TIMEOUT:?}"))??;
-    Ok(socket)
+    if let Some(opening) = codec.opening() {
+        socket.send(WsMessage::binary(opening)).await?;
+    }
+    Ok(Connection { socket, codec })
 }
 
 fn empty_state_vector() -> Vec<u8> {
@@ -85,8 +146,8 @@ pub async fn run_reader(
     stop: CancellationToken,
 ) -> ReaderTally {
     let mut tally = ReaderTally::default();
-    let mut socket = match connect(&url).await {
-        Ok(socket) => socket,
+    let mut connection = match connect(&url, protocol.framing).await {
+        Ok(connection) => connection,
         Err(error) => {
             warn!(%error, "reader failed to connect");
             counters.add_error();
@@ -95,8 +156,8 @@ pub async fn run_reader(
         }
     };
 
-    let step_1 = encode(&Message::SyncStep1(&empty_state_vector()));
-    if let Err(error) = socket.send(WsMessage::binary(step_1)).await {
+    let step_1 = Message::SyncStep1(&empty_state_vector());
+    if let Err(error) = connection.send(&step_1).await {
         warn!(%error, "reader failed to send sync step 1");
         counters.add_disconnect();
         let _ = ready.send(false).await;
@@ -110,7 +171,7 @@ pub async fn run_reader(
     loop {
         let next = tokio::select! {
             () = stop.cancelled() => break,
-            next = socket.next() => next,
+            next = connection.socket.next() => next,
         };
         let frame = match next {
             Some(Ok(WsMessage::Binary(frame))) => frame,
@@ -132,9 +193,13 @@ pub async fn run_reader(
         };
         let received_at = Instant::now();
 
-        let Ok(messages) = decode_frame(&frame) else {
-            counters.add_error();
-            continue;
+        let messages = match connection.codec.decode(&frame) {
+            Ok(messages) => messages,
+            Err(error) => {
+                debug!(%error, "reader got an undecodable frame");
+                counters.add_error();
+                continue;
+            }
         };
         for message in messages {
             match message {
@@ -152,8 +217,8 @@ pub async fn run_reader(
                 }
                 Message::SyncStep1(_) if protocol.server_syncs => {
                     // A reader has edited nothing, so its reply is empty.
-                    let reply = encode(&Message::SyncStep2(Update::EMPTY_V1));
-                    if socket.send(WsMessage::binary(reply)).await.is_err() {
+                    let reply = Message::SyncStep2(Update::EMPTY_V1);
+                    if connection.send(&reply).await.is_err() {
                         counters.add_disconnect();
                         return tally;
                     }
@@ -167,7 +232,7 @@ pub async fn run_reader(
         }
     }
 
-    let _ = socket.close(None).await;
+    let _ = connection.socket.close(None).await;
     tally
 }
 
@@ -185,33 +250,27 @@ pub struct WriterReport {
     pub sent: u64,
 }
 
-/// Connects the writer and completes its handshake; returns the socket.
+/// Connects the writer and completes its handshake; returns the connection.
 pub async fn connect_writer(
     url: &str,
     writer: &StrokeWriter,
     protocol: Protocol,
-) -> anyhow::Result<Socket> {
-    let mut socket = connect(url).await?;
+) -> anyhow::Result<Connection> {
+    let mut connection = connect(url, protocol.framing).await?;
 
     let state_vector = writer.doc_state_vector();
-    socket
-        .send(WsMessage::binary(encode(&Message::SyncStep1(
-            &state_vector,
-        ))))
-        .await?;
+    connection.send(&Message::SyncStep1(&state_vector)).await?;
     let awareness = awareness_state(
         writer.client_id(),
         1,
         r##"{"user":{"name":"Bench writer","color":"#1e3a8a"}}"##,
     );
-    socket
-        .send(WsMessage::binary(encode(&Message::Awareness(&awareness))))
-        .await?;
+    connection.send(&Message::Awareness(&awareness)).await?;
 
     if protocol.server_syncs {
         let deadline = tokio::time::Instant::now() + CONNECT_TIMEOUT;
         loop {
-            let next = tokio::time::timeout_at(deadline, socket.next())
+            let next = tokio::time::timeout_at(deadline, connection.socket.next())
                 .await
                 .map_err(|_| anyhow::anyhow!("the writer's sync step 2 did not arrive"))?;
             let Some(Ok(WsMessage::Binary(frame))) = next else {
@@ -220,7 +279,7 @@ pub async fn connect_writer(
                     _ => anyhow::bail!("the writer's connection closed during the handshake"),
                 }
             };
-            let messages = decode_frame(&frame)?;
+            let messages = connection.codec.decode(&frame)?;
             if messages
                 .iter()
                 .any(|message| matches!(message, Message::SyncStep2(_)))
@@ -229,13 +288,13 @@ pub async fn connect_writer(
             }
         }
     }
-    Ok(socket)
+    Ok(connection)
 }
 
 /// Sends one stroke update every `interval` until `stop` is cancelled,
 /// recording each in `log`.
 pub async fn run_writer(
-    mut socket: Socket,
+    mut connection: Connection,
     mut writer: StrokeWriter,
     interval: Duration,
     log: Arc<SendLog>,
@@ -252,21 +311,21 @@ pub async fn run_writer(
             () = stop.cancelled() => break,
             _ = ticks.tick() => {
                 let next = writer.next_update(unix_ms());
-                let frame = encode(&Message::Update(&next.update));
+                let update = Message::Update(&next.update);
                 let measured = control.measuring.load(Ordering::Relaxed);
                 // Logged before the send, so a reader can never see an
                 // update that is not in the log yet.
                 log.record(next.end_clock, Instant::now(), measured);
-                if let Err(error) = socket.send(WsMessage::binary(frame)).await {
+                if let Err(error) = connection.send(&update).await {
                     warn!(%error, "writer failed to send");
                     counters.add_disconnect();
                     return report;
                 }
                 report.sent += 1;
             }
-            next = socket.next() => match next {
+            next = connection.socket.next() => match next {
                 Some(Ok(WsMessage::Binary(frame))) => {
-                    answer_writer_frame(&mut socket, &writer, &frame, &counters).await;
+                    answer_writer_frame(&mut connection, &writer, &frame, &counters).await;
                 }
                 Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => {
                     warn!("the writer's connection closed");
@@ -278,21 +337,25 @@ pub async fn run_writer(
         }
     }
 
-    let _ = socket.close(None).await;
+    let _ = connection.socket.close(None).await;
     report
 }
 
 /// Replies to the server's sync step 1 with what the writer has, as a
 /// y-websocket client does. Other messages need no reply.
 async fn answer_writer_frame(
-    socket: &mut Socket,
+    connection: &mut Connection,
     writer: &StrokeWriter,
     frame: &[u8],
     counters: &Counters,
 ) {
-    let Ok(messages) = decode_frame(frame) else {
-        counters.add_error();
-        return;
+    let messages = match connection.codec.decode(frame) {
+        Ok(messages) => messages,
+        Err(error) => {
+            debug!(%error, "writer got an undecodable frame");
+            counters.add_error();
+            return;
+        }
     };
     for message in messages {
         match message {
@@ -302,8 +365,7 @@ async fn answer_writer_frame(
                     continue;
                 };
                 let diff = writer.encode_diff(&state_vector);
-                let reply = encode(&Message::SyncStep2(&diff));
-                if socket.send(WsMessage::binary(reply)).await.is_err() {
+                if connection.send(&Message::SyncStep2(&diff)).await.is_err() {
                     counters.add_disconnect();
                 }
             }

@@ -22,17 +22,15 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use futures_util::SinkExt;
-use lectern_board::protocol::{Message, encode};
+use lectern_board::protocol::Message;
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use self::client::{JoinCounters, JoinTally, JoinTarget, join};
 use self::document::{ClockCache, FIRST_CLIENT_ID, StrokeDocument};
-use crate::clients::{Protocol, connect_writer};
+use crate::clients::connect_writer;
 use crate::latency::LatencySummary;
 use crate::procfs::{self, ProcessSample};
 use crate::stroke::StrokeWriter;
@@ -157,6 +155,7 @@ pub async fn run(
         final_clocks: document.final_clocks.clone().into(),
         cache: Arc::clone(&cache),
         counters: Arc::new(JoinCounters::default()),
+        framing: endpoint.framing,
     };
     let stop = CancellationToken::new();
 
@@ -266,16 +265,13 @@ async fn fill(
 ) -> anyhow::Result<Vec<JoinHandle<JoinTally>>> {
     // The writer's own document stays empty: the updates carry the strokes.
     let writer = StrokeWriter::new(FIRST_CLIENT_ID, &endpoint.author, 1);
-    let protocol = Protocol {
-        server_syncs: endpoint.server_syncs,
-        writer_client_id: FIRST_CLIENT_ID,
-    };
+    let protocol = endpoint.protocol(FIRST_CLIENT_ID);
     let mut socket = connect_writer(&endpoint.writer_url, &writer, protocol)
         .await
         .context("the writer failed to connect")?;
     for update in &document.updates {
         socket
-            .send(WsMessage::binary(encode(&Message::Update(update))))
+            .send(&Message::Update(update))
             .await
             .context("the writer's connection failed while filling the room")?;
     }
@@ -305,7 +301,7 @@ async fn fill(
     // NOTE: the writer leaves once the server stores everything, so the
     // storm's CPU time has no writer traffic in it. The probes keep the
     // room open.
-    let _ = socket.close(None).await;
+    socket.close().await;
     Ok(helpers)
 }
 

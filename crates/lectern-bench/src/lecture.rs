@@ -101,10 +101,7 @@ pub async fn run(
             })
     };
 
-    let protocol = Protocol {
-        server_syncs: endpoint.server_syncs,
-        writer_client_id: WRITER_CLIENT_ID,
-    };
+    let protocol = endpoint.protocol(WRITER_CLIENT_ID);
     let log = Arc::new(SendLog::default());
     let counters = Arc::new(Counters::default());
     let stop_readers = CancellationToken::new();

@@ -1,18 +1,23 @@
-//! Load generator for Lectern's board WebSocket.
+//! Load generator for Lectern and the servers it is compared with.
 //!
-//! Many y-websocket clients run in one process: a writer that sends the
-//! Yjs updates of a lecturer drawing ([`stroke`]) and readers that measure
-//! when each update arrives ([`latency`]). A scenario ([`lecture`]) runs
-//! them against a target ([`targets`]): Lectern itself, or the raw
-//! broadcast server ([`raw`]) that relays frames without CRDT work.
+//! Many WebSocket clients run in one process: a writer that sends the Yjs
+//! updates of a lecturer drawing ([`stroke`]) and readers that measure when
+//! each update arrives ([`latency`], [`clients`]). Each scenario runs them
+//! against a target ([`targets`]): Lectern itself, the peers that
+//! `bench/setup` installs ([`peers`], with Hocuspocus's framing in
+//! [`framing`]), or the raw broadcast server ([`raw`]) that relays frames
+//! without CRDT work. The scenarios are [`lecture`], [`many_rooms`],
+//! [`join_storm`] and [`render`]; [`commands`] holds their command lines.
 
 pub mod clients;
 pub mod commands;
+pub mod framing;
 pub mod join_storm;
 pub mod latency;
 pub mod lecture;
 pub mod many_rooms;
 pub mod open_files;
+pub mod peers;
 pub mod pinning;
 pub mod procfs;
 pub mod raw;

@@ -143,10 +143,7 @@ struct Room {
 
 impl Room {
     fn protocol(&self) -> Protocol {
-        Protocol {
-            server_syncs: self.endpoint.server_syncs,
-            writer_client_id: WRITER_CLIENT_ID,
-        }
+        self.endpoint.protocol(WRITER_CLIENT_ID)
     }
 
     fn expected(&self) -> u64 {

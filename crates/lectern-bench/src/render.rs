@@ -16,8 +16,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use futures_util::{SinkExt, StreamExt};
-use lectern_board::protocol::{Message, decode_frame, encode};
+use lectern_board::protocol::Message;
 use lectern_board::schema::ELEMENTS;
 use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -26,7 +25,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Any, Array, Doc, Map, Out, ReadTxn, StateVector, Transact, Update};
 
-use crate::clients::{Protocol, connect_writer};
+use crate::clients::{Connection, connect_writer};
 use crate::procfs::{self, ProcessSample};
 use crate::stroke::StrokeWriter;
 use crate::targets::{Endpoint, Lecturer};
@@ -224,10 +223,7 @@ pub async fn fill_board(
 ) -> anyhow::Result<FillReport> {
     let started = Instant::now();
     let mut writer = StrokeWriter::new(WRITER_CLIENT_ID, &endpoint.author, points_per_stroke);
-    let protocol = Protocol {
-        server_syncs: true,
-        writer_client_id: WRITER_CLIENT_ID,
-    };
+    let protocol = endpoint.protocol(WRITER_CLIENT_ID);
     let mut socket = connect_writer(&endpoint.writer_url, &writer, protocol)
         .await
         .context("the writer failed to connect")?;
@@ -247,7 +243,7 @@ pub async fn fill_board(
         let update = writer.encode_diff(&before);
         update_bytes += update.len() as u64;
         socket
-            .send(WsMessage::binary(encode(&Message::Update(&update))))
+            .send(&Message::Update(&update))
             .await
             .context("sending a stroke failed")?;
         updates_sent += 1;
@@ -257,7 +253,7 @@ pub async fn fill_board(
     // to this sync step 1 comes after it applied every update above.
     let empty = StateVector::default().encode_v1();
     socket
-        .send(WsMessage::binary(encode(&Message::SyncStep1(&empty))))
+        .send(&Message::SyncStep1(&empty))
         .await
         .context("sending sync step 1 failed")?;
     let document = tokio::time::timeout(CONFIRM_TIMEOUT, next_sync_step_2(&mut socket))
@@ -265,7 +261,7 @@ pub async fn fill_board(
         .map_err(|_| {
             anyhow::anyhow!("the server sent no document within {CONFIRM_TIMEOUT:?} of the fill")
         })??;
-    let _ = socket.close(None).await;
+    socket.close().await;
 
     let strokes_on_server = count_complete_strokes(&document, points_per_stroke)?;
     if strokes_on_server != strokes {
@@ -287,12 +283,9 @@ pub async fn fill_board(
 /// Reads frames until one contains sync step 2 and returns its update. Other
 /// messages, such as the server's own sync step 1 and awareness, need no
 /// reply here: every update went out already.
-async fn next_sync_step_2<S>(socket: &mut S) -> anyhow::Result<Vec<u8>>
-where
-    S: StreamExt<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
+async fn next_sync_step_2(socket: &mut Connection) -> anyhow::Result<Vec<u8>> {
     loop {
-        let frame = match socket.next().await {
+        let frame = match socket.next_frame().await {
             Some(Ok(WsMessage::Binary(frame))) => frame,
             Some(Ok(WsMessage::Close(close))) => {
                 bail!("the server closed the writer's connection: {close:?}")
@@ -301,7 +294,7 @@ where
             Some(Err(error)) => bail!("the writer's connection failed: {error}"),
             None => bail!("the writer's connection closed"),
         };
-        for message in decode_frame(&frame)? {
+        for message in socket.codec().decode(&frame)? {
             match message {
                 Message::SyncStep2(update) => return Ok(update.to_vec()),
                 Message::PermissionDenied(reason) => {

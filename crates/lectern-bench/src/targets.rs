@@ -6,15 +6,8 @@
 //! WebSocket URLs of its writer and readers, the server's process id, and
 //! how the server speaks the protocol. Scenarios use nothing else, so
 //! adding a peer means a `Target` variant and its arms in `Deployment`.
-//!
-//! TODO: add the peers of the benchmark plan:
-//! - `@y/websocket-server` (the Node.js reference server, plain y-websocket
-//!   framing; started with `npx` from a pinned npm package);
-//! - Hocuspocus, whose framing prefixes each message with the document name
-//!   as a lib0 string, so [`Endpoint`] needs a framing field and the
-//!   clients a prefix on encode and a check on decode;
-//! - y-sweet, which hands out a connection URL per document from its own
-//!   REST API before the y-websocket connection.
+//! The peers installed by `bench/setup` are started by [`crate::peers`];
+//! [`Target::available`] says whether one is installed.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -25,7 +18,11 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
+
+use crate::clients::Protocol;
+use crate::framing::Framing;
+use crate::peers::{self, NotInstalled};
 
 /// How long a started server has to print its listening address.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -41,6 +38,12 @@ pub enum Target {
     Lectern,
     /// The raw broadcast server of this crate, the ceiling.
     Raw,
+    /// `@y/websocket-server`, the Node.js reference y-websocket server.
+    YWebsocket,
+    /// `@hocuspocus/server`, Hocuspocus with no extensions.
+    Hocuspocus,
+    /// y-sweet, Jamsocket's Rust y-websocket server, with no store.
+    YSweet,
 }
 
 impl Target {
@@ -49,8 +52,41 @@ impl Target {
         match self {
             Self::Lectern => "lectern",
             Self::Raw => "raw",
+            Self::YWebsocket => "y-websocket",
+            Self::Hocuspocus => "hocuspocus",
+            Self::YSweet => "y-sweet",
         }
     }
+
+    /// Checks that the target can be started here: the peers need
+    /// `bench/setup` first, while Lectern and raw are built with the bench.
+    pub fn available(self) -> Result<(), NotInstalled> {
+        peers::check_installed(self)
+    }
+
+    /// Returns the target's framing of y-websocket messages.
+    pub fn framing(self) -> Framing {
+        match self {
+            Self::Hocuspocus => Framing::Hocuspocus,
+            Self::Lectern | Self::Raw | Self::YWebsocket | Self::YSweet => Framing::YWebsocket,
+        }
+    }
+}
+
+/// Returns the targets of `targets` that are installed, logging a warning
+/// that names `bench/setup` for each one that is skipped.
+pub fn available_targets(targets: &[Target]) -> Vec<Target> {
+    targets
+        .iter()
+        .copied()
+        .filter(|target| match target.available() {
+            Ok(()) => true,
+            Err(error) => {
+                warn!(target = target.name(), %error, "skipping a peer that is not installed");
+                false
+            }
+        })
+        .collect()
 }
 
 /// Binaries and placement for [`Deployment::start`].
@@ -71,7 +107,8 @@ pub struct Deployment {
     pub target: Target,
     pub version: String,
     pub server_pid: Option<u32>,
-    /// `http://HOST:PORT` for Lectern, `ws://HOST:PORT` for raw.
+    /// `http://HOST:PORT` for Lectern and y-sweet, `ws://HOST:PORT` for
+    /// raw, y-websocket and Hocuspocus.
     base_url: String,
     lecturer: Lecturer,
     /// Rooms handed out so far, for unique room names.
@@ -80,7 +117,8 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// Starts `target` on 127.0.0.1 with port 0.
+    /// Starts `target` on 127.0.0.1 with port 0, pinned to
+    /// `options.server_cpu`.
     pub async fn start(target: Target, options: &StartOptions) -> anyhow::Result<Self> {
         let (server, base_url, version) = match target {
             Target::Lectern => {
@@ -100,6 +138,16 @@ impl Deployment {
                 let server = start_raw(&binary, options.server_cpu)?;
                 let base = format!("ws://{}", server.address);
                 (server, base, env!("CARGO_PKG_VERSION").to_owned())
+            }
+            Target::YWebsocket | Target::Hocuspocus => {
+                let (server, version) = peers::start_node_peer(target, options.server_cpu)?;
+                let base = format!("ws://{}", server.address);
+                (server, base, version)
+            }
+            Target::YSweet => {
+                let (server, version) = peers::start_ysweet(options.server_cpu)?;
+                let base = format!("http://{}", server.address);
+                (server, base, version)
             }
         };
         Ok(Self {
@@ -133,7 +181,8 @@ impl Deployment {
         })
     }
 
-    /// The base URL: `http://HOST:PORT` for Lectern, `ws://HOST:PORT` for raw.
+    /// Returns the base URL: `http://HOST:PORT` for Lectern and y-sweet,
+    /// `ws://HOST:PORT` for raw, y-websocket and Hocuspocus.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -160,6 +209,15 @@ impl Deployment {
                 .await?
             }
             Target::Raw => raw_room(&self.base_url, index, readers, self.server_pid),
+            Target::YWebsocket | Target::Hocuspocus => {
+                let url = format!("{}/room-{}", self.base_url, index + 1);
+                shared_room(self.target, url, readers, self.server_pid)
+            }
+            Target::YSweet => {
+                let document = format!("room-{}", index + 1);
+                let url = peers::ysweet_document_url(&self.base_url, &document).await?;
+                shared_room(self.target, url, readers, self.server_pid)
+            }
         };
         endpoint.version = self.version.clone();
         Ok(endpoint)
@@ -169,7 +227,7 @@ impl Deployment {
 /// Everything a scenario needs to reach one room of a server.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    /// The system's name in results: `lectern`, `raw`.
+    /// The system's name in results, [`Target::name`].
     pub system: String,
     pub version: String,
     pub writer_url: String,
@@ -180,6 +238,20 @@ pub struct Endpoint {
     pub server_syncs: bool,
     /// The writer's user id, stored as each stroke's `author`.
     pub author: String,
+    /// The server's framing.
+    pub framing: Framing,
+}
+
+impl Endpoint {
+    /// Returns what the clients need to know about this server, with
+    /// `writer_client_id` as the writer's Yjs client id.
+    pub fn protocol(&self, writer_client_id: u64) -> Protocol {
+        Protocol {
+            server_syncs: self.server_syncs,
+            writer_client_id,
+            framing: self.framing,
+        }
+    }
 }
 
 /// A server process the bench started; it is killed when dropped.
@@ -216,48 +288,66 @@ pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(dir.join(name))
 }
 
-/// Returns the address from a log line such as
-/// `INFO lectern_server: listening url=http://127.0.0.1:4123/ address=127.0.0.1:4123`.
+/// Returns the address from a log line that announces it, such as
+/// `INFO lectern_server: listening url=http://127.0.0.1:4123/ address=127.0.0.1:4123`
+/// or y-sweet's `INFO y_sweet: Listening on ws://127.0.0.1:4123`.
+/// Terminal colour codes in the line are ignored.
 pub fn parse_listen_address(line: &str) -> Option<SocketAddr> {
-    if !line.contains("listening") {
+    let line = strip_ansi_codes(line);
+    if !line.to_ascii_lowercase().contains("listening") {
         return None;
     }
-    line.split_whitespace()
-        .find_map(|field| field.strip_prefix("address="))
-        .and_then(|address| address.parse().ok())
+    line.split_whitespace().find_map(|field| {
+        let address = field
+            .strip_prefix("address=")
+            .or_else(|| field.strip_prefix("ws://"))?;
+        address.trim_end_matches('/').parse().ok()
+    })
+}
+
+/// Removes ANSI escape sequences (`ESC [ ... letter`) from `line`.
+fn strip_ansi_codes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for code in chars.by_ref() {
+                if code.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Starts `command` and waits for the listening address in its standard
-/// error. The rest of standard error is logged at debug level.
-fn spawn_server(
+/// output or error. The rest of both is logged at debug level.
+pub fn spawn_server(
     mut command: Command,
     data_dir: Option<tempfile::TempDir>,
 ) -> anyhow::Result<ServerProcess> {
     command
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command
         .spawn()
         .with_context(|| format!("cannot start {command:?}"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("the server's standard output is not piped")?;
     let stderr = child
         .stderr
         .take()
         .context("the server's standard error is not piped")?;
 
     let (address_tx, address_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut address_tx = Some(address_tx);
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            debug!(target: "server", "{line}");
-            if let Some(address) = parse_listen_address(&line)
-                && let Some(sender) = address_tx.take()
-            {
-                let _ = sender.send(address);
-            }
-        }
-    });
+    watch_output(stdout, address_tx.clone());
+    watch_output(stderr, address_tx);
 
     let mut server = ServerProcess {
         child,
@@ -267,16 +357,34 @@ fn spawn_server(
     server.address = address_rx.recv_timeout(START_TIMEOUT).map_err(|_| {
         anyhow::anyhow!(
             "the server printed no listening address within {START_TIMEOUT:?}; \
-             run it by hand with LECTERN_LOG=info to see why"
+             run it by hand (with LECTERN_LOG=info for lectern, or \
+             LECTERN_BENCH_LOG=debug to see its output here) to see why"
         )
     })?;
     info!(address = %server.address, pid = server.pid(), "server started");
     Ok(server)
 }
 
+/// Logs each line of `output` at debug level on a thread of its own, and
+/// sends the first listening address it finds on `address`.
+fn watch_output(output: impl std::io::Read + Send + 'static, address: mpsc::Sender<SocketAddr>) {
+    std::thread::spawn(move || {
+        let mut address = Some(address);
+        for line in BufReader::new(output).lines() {
+            let Ok(line) = line else { break };
+            debug!(target: "server", "{line}");
+            if let Some(found) = parse_listen_address(&line)
+                && let Some(sender) = address.take()
+            {
+                let _ = sender.send(found);
+            }
+        }
+    });
+}
+
 /// Returns a command that runs `program` pinned to `cpu` with taskset, or
 /// unpinned when `cpu` is `None`.
-fn pinned_command(program: &Path, cpu: Option<usize>) -> Command {
+pub fn pinned_command(program: &Path, cpu: Option<usize>) -> Command {
     match cpu {
         Some(cpu) => {
             let mut command = Command::new("taskset");
@@ -469,6 +577,7 @@ pub async fn lectern_endpoint(
         server_pid,
         server_syncs: true,
         author,
+        framing: Framing::YWebsocket,
     })
 }
 
@@ -484,6 +593,27 @@ pub fn raw_room(ws_base: &str, index: usize, readers: usize, server_pid: Option<
         server_pid,
         server_syncs: false,
         author: "bench".to_owned(),
+        framing: Framing::YWebsocket,
+    }
+}
+
+/// Returns an endpoint where the writer and every reader connect to `url`
+/// of a peer that keeps the document: y-websocket, Hocuspocus or y-sweet.
+pub fn shared_room(
+    target: Target,
+    url: String,
+    readers: usize,
+    server_pid: Option<u32>,
+) -> Endpoint {
+    Endpoint {
+        system: target.name().to_owned(),
+        version: String::new(),
+        writer_url: url.clone(),
+        reader_urls: vec![url; readers],
+        server_pid,
+        server_syncs: true,
+        author: "bench".to_owned(),
+        framing: target.framing(),
     }
 }
 
@@ -528,6 +658,25 @@ mod tests {
         assert_eq!(
             parse_listen_address(line),
             Some(SocketAddr::from(([127, 0, 0, 1], 41234)))
+        );
+    }
+
+    #[test]
+    fn listen_address_from_ysweet_log() {
+        let line = "\u{1b}[2m2026-12-05T00:01:02Z\u{1b}[0m \u{1b}[32m INFO\u{1b}[0m \
+                    \u{1b}[2my_sweet\u{1b}[0m\u{1b}[2m:\u{1b}[0m Listening on ws://127.0.0.1:41235";
+        assert_eq!(
+            parse_listen_address(line),
+            Some(SocketAddr::from(([127, 0, 0, 1], 41235)))
+        );
+    }
+
+    #[test]
+    fn listen_address_from_node_launcher() {
+        let line = "hocuspocus listening address=127.0.0.1:41236";
+        assert_eq!(
+            parse_listen_address(line),
+            Some(SocketAddr::from(([127, 0, 0, 1], 41236)))
         );
     }
 

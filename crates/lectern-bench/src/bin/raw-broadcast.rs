@@ -1,5 +1,8 @@
 //! `raw-broadcast`: relays every binary WebSocket frame to the other
 //! clients of its room (the request path). The benchmark's ceiling.
+//!
+//! It runs on one thread, because the bench pins each server to one core,
+//! where a single-threaded runtime has no cross-thread wake-ups to pay for.
 
 use std::net::SocketAddr;
 
@@ -19,7 +22,7 @@ struct Cli {
     listen: SocketAddr,
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(

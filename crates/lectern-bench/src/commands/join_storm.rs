@@ -15,9 +15,15 @@ use crate::procfs::Machine;
 use crate::report::{Report, utc_now};
 use crate::targets::Target;
 
-/// The systems the join storm runs against by default, in order. The raw
-/// broadcast server keeps no document, so it has nothing to sync.
-const DEFAULT_TARGETS: &[Target] = &[Target::Lectern];
+/// The systems the scenario runs against by default, in order; the raw
+/// relay keeps no document, so it has nothing to sync. A peer that
+/// `bench/setup` has not installed is skipped with a warning.
+const DEFAULT_TARGETS: &[Target] = &[
+    Target::Lectern,
+    Target::YWebsocket,
+    Target::Hocuspocus,
+    Target::YSweet,
+];
 
 /// File descriptors the generator needs besides one per client.
 const SPARE_FILES: u64 = 256;

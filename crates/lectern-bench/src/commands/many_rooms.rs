@@ -15,8 +15,15 @@ use crate::procfs::Machine;
 use crate::report::{Report, utc_now};
 use crate::targets::Target;
 
-/// The systems the many-rooms scenario runs against by default, in order.
-const DEFAULT_TARGETS: &[Target] = &[Target::Lectern, Target::Raw];
+/// The systems the scenario runs against by default, in order. A peer that
+/// `bench/setup` has not installed is skipped with a warning.
+const DEFAULT_TARGETS: &[Target] = &[
+    Target::Lectern,
+    Target::Raw,
+    Target::YWebsocket,
+    Target::Hocuspocus,
+    Target::YSweet,
+];
 
 /// File descriptors the generator needs besides one per client.
 const SPARE_FILES: u64 = 256;

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 
 use crate::pinning::Pinning;
-use crate::targets::{Deployment, Lecturer, StartOptions, Target};
+use crate::targets::{Deployment, Lecturer, StartOptions, Target, available_targets};
 
 /// Options every scenario takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -59,16 +59,24 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
-    /// The targets asked for, or `default` when none was; checks that
-    /// `--url` comes with exactly one.
+    /// The targets asked for, or `default` when none was. Peers that
+    /// `bench/setup` has not installed are skipped with a warning, unless
+    /// `--url` names a server that runs already. Checks that `--url` comes
+    /// with exactly one target.
     pub fn targets_or(&self, default: &[Target]) -> anyhow::Result<Vec<Target>> {
-        let targets = if self.targets.is_empty() {
+        let mut targets = if self.targets.is_empty() {
             default.to_vec()
         } else {
             self.targets.clone()
         };
         if self.url.is_some() && targets.len() != 1 {
             bail!("--url needs exactly one --target, got {}", targets.len());
+        }
+        if self.url.is_none() {
+            targets = available_targets(&targets);
+        }
+        if targets.is_empty() {
+            bail!("none of the requested systems is installed; run bench/setup");
         }
         Ok(targets)
     }

@@ -6,21 +6,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
-use lectern_board::protocol::{Message, decode_frame, encode};
-use tokio::net::TcpStream;
+use lectern_board::protocol::Message;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 use yrs::updates::encoder::Encode;
 use yrs::{StateVector, Update};
 
 use super::document::ClockCache;
-use crate::clients::CONNECT_TIMEOUT;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::clients::{Connection, connect};
+use crate::framing::Framing;
 
 /// The final writer clocks and shared state of the joining clients of one
 /// run.
@@ -30,6 +26,8 @@ pub struct JoinTarget {
     pub final_clocks: Arc<[(u64, u32)]>,
     pub cache: Arc<ClockCache>,
     pub counters: Arc<JoinCounters>,
+    /// The server's framing.
+    pub framing: Framing,
 }
 
 /// Failures counted over the clients of a [`JoinTarget`].
@@ -115,21 +113,15 @@ pub async fn join(
     let mut tally = JoinTally::default();
     let counters = &target.counters;
 
-    let connect = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&url));
+    // `connect` bounds the connect and handshake by its own timeout.
     let connected = tokio::select! {
         () = stop.cancelled() => return tally,
-        connected = connect => connected,
+        connected = connect(&url, target.framing) => connected,
     };
     let mut socket = match connected {
-        Ok(Ok((socket, _))) => socket,
-        Ok(Err(error)) => {
+        Ok(socket) => socket,
+        Err(error) => {
             warn!(%error, "a joining client failed to connect");
-            counters.add_error();
-            let _ = done.send(tally).await;
-            return tally;
-        }
-        Err(_) => {
-            warn!(timeout = ?CONNECT_TIMEOUT, "a joining client's connect timed out");
             counters.add_error();
             let _ = done.send(tally).await;
             return tally;
@@ -137,8 +129,8 @@ pub async fn join(
     };
     tally.connected = true;
 
-    let step_1 = encode(&Message::SyncStep1(&StateVector::default().encode_v1()));
-    if let Err(error) = socket.send(WsMessage::binary(step_1)).await {
+    let empty = StateVector::default().encode_v1();
+    if let Err(error) = socket.send(&Message::SyncStep1(&empty)).await {
         debug!(%error, "a joining client failed to send sync step 1");
         counters.add_disconnect();
         let _ = done.send(tally).await;
@@ -150,7 +142,7 @@ pub async fn join(
     loop {
         let next = tokio::select! {
             () = stop.cancelled() => break,
-            next = socket.next() => next,
+            next = socket.next_frame() => next,
         };
         let frame = match next {
             Some(Ok(WsMessage::Binary(frame))) => frame,
@@ -188,7 +180,7 @@ pub async fn join(
         // The connection ended before the document arrived.
         let _ = done.send(tally).await;
     }
-    let _ = socket.close(None).await;
+    socket.close().await;
     tally
 }
 
@@ -205,12 +197,12 @@ enum FrameOutcome {
 /// Notes the writer clocks of the frame's updates and replies to the
 /// server's sync step 1.
 async fn handle_frame(
-    socket: &mut Socket,
+    socket: &mut Connection,
     frame: &[u8],
     target: &JoinTarget,
     progress: &mut Progress,
 ) -> FrameOutcome {
-    let Ok(messages) = decode_frame(frame) else {
+    let Ok(messages) = socket.codec().decode(frame) else {
         target.counters.add_error();
         return FrameOutcome::Continue;
     };
@@ -225,8 +217,8 @@ async fn handle_frame(
             }
             Message::SyncStep1(_) => {
                 // The client has edited nothing, so its reply is empty.
-                let reply = encode(&Message::SyncStep2(Update::EMPTY_V1));
-                if socket.send(WsMessage::binary(reply)).await.is_err() {
+                let reply = Message::SyncStep2(Update::EMPTY_V1);
+                if socket.send(&reply).await.is_err() {
                     target.counters.add_disconnect();
                     return FrameOutcome::Failed;
                 }
@@ -250,6 +242,7 @@ mod tests {
             final_clocks: final_clocks.into(),
             cache: Arc::default(),
             counters: Arc::default(),
+            framing: Framing::YWebsocket,
         }
     }
 

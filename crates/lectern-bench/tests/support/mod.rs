@@ -7,6 +7,7 @@ pub mod board_server;
 
 use std::net::SocketAddr;
 
+use lectern_bench::framing::Framing;
 use lectern_bench::targets::Endpoint;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -58,6 +59,7 @@ impl TestServer {
             reader_urls: vec![url; readers],
             server_pid: None,
             server_syncs: true,
+            framing: Framing::YWebsocket,
             author: "bench".to_owned(),
         }
     }
