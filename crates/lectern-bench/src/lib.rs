@@ -6,6 +6,7 @@
 //! them against a target ([`targets`]): Lectern itself, or the raw
 //! broadcast server ([`raw`]) that relays frames without CRDT work.
 
+pub mod audio;
 pub mod clients;
 pub mod commands;
 pub mod latency;

@@ -27,6 +27,9 @@ struct Cli {
 enum Scenario {
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// One WebRTC audio publisher, many listen-only subscribers, on
+    /// Lectern's SFU and on Janus.
+    Audio(commands::audio::AudioArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +54,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::Audio(args) => commands::audio::run(args, pinning).await,
         }
     })
 }

@@ -2,6 +2,7 @@
 //! [`CommonArgs`], and one module per scenario that parses its own options,
 //! runs it on each target and writes the results.
 
+pub mod audio;
 pub mod lecture;
 
 use std::path::PathBuf;
