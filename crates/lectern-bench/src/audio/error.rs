@@ -7,7 +7,10 @@ use thiserror::Error;
 pub enum AudioError {
     /// The `webrtc` crate rejected an operation.
     #[error("WebRTC failed to {action}: {reason}")]
-    WebRtc { action: &'static str, reason: String },
+    WebRtc {
+        action: &'static str,
+        reason: String,
+    },
 
     /// The server sent something the bench cannot use, or rejected a request.
     #[error("signalling failed: {0}")]
@@ -30,7 +33,10 @@ pub enum AudioError {
 
     /// The server under test could not be started.
     #[error("cannot start {system}: {reason}")]
-    Start { system: &'static str, reason: String },
+    Start {
+        system: &'static str,
+        reason: String,
+    },
 }
 
 impl AudioError {

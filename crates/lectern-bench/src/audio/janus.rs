@@ -152,7 +152,12 @@ fn find_library_dir() -> Option<PathBuf> {
         .map(|entry| entry.path().join("janus"))
         .collect();
     candidates.extend(
-        ["/usr/lib/janus", "/usr/local/lib/janus", "/opt/janus/lib/janus"].map(PathBuf::from),
+        [
+            "/usr/lib/janus",
+            "/usr/local/lib/janus",
+            "/opt/janus/lib/janus",
+        ]
+        .map(PathBuf::from),
     );
     candidates
         .into_iter()
@@ -257,11 +262,15 @@ impl JanusSession {
     /// with `stop`.
     pub async fn create(api_url: &str, stop: CancellationToken) -> Result<Self, AudioError> {
         let http = reqwest::Client::new();
-        let reply = post(&http, api_url, json!({"janus": "create", "transaction": "session"}))
-            .await?;
-        let id = reply["data"]["id"]
-            .as_u64()
-            .ok_or_else(|| AudioError::Signalling(format!("create returned no session id: {reply}")))?;
+        let reply = post(
+            &http,
+            api_url,
+            json!({"janus": "create", "transaction": "session"}),
+        )
+        .await?;
+        let id = reply["data"]["id"].as_u64().ok_or_else(|| {
+            AudioError::Signalling(format!("create returned no session id: {reply}"))
+        })?;
         let session_url = format!("{api_url}/{id}");
         let routes: Arc<Mutex<HashMap<u64, mpsc::Sender<Value>>>> = Arc::default();
         let poller = tokio::spawn(long_poll(
@@ -291,9 +300,9 @@ impl JanusSession {
             json!({"janus": "attach", "plugin": "janus.plugin.videoroom", "transaction": self.transaction()}),
         )
         .await?;
-        let id = reply["data"]["id"]
-            .as_u64()
-            .ok_or_else(|| AudioError::Signalling(format!("attach returned no handle id: {reply}")))?;
+        let id = reply["data"]["id"].as_u64().ok_or_else(|| {
+            AudioError::Signalling(format!("attach returned no handle id: {reply}"))
+        })?;
         let (sender, events) = mpsc::channel(HANDLE_QUEUE);
         lock(&self.routes).insert(id, sender);
         Ok(Handle { id, events })
@@ -454,9 +463,7 @@ impl Drop for JanusSession {
 }
 
 /// Waits for the next local candidate, or forever once there are none.
-async fn next_candidate(
-    candidates: &mut Option<mpsc::Receiver<LocalCandidate>>,
-) -> LocalCandidate {
+async fn next_candidate(candidates: &mut Option<mpsc::Receiver<LocalCandidate>>) -> LocalCandidate {
     match candidates {
         Some(receiver) => match receiver.recv().await {
             Some(candidate) => candidate,
@@ -476,7 +483,9 @@ fn trickle_body(candidate: Option<&RTCIceCandidateInit>, transaction: &str) -> V
                 "sdpMLineIndex": candidate.sdp_mline_index,
             },
         }),
-        None => json!({"janus": "trickle", "transaction": transaction, "candidate": {"completed": true}}),
+        None => {
+            json!({"janus": "trickle", "transaction": transaction, "candidate": {"completed": true}})
+        }
     }
 }
 
@@ -566,10 +575,16 @@ async fn long_poll(
             match route {
                 Some(route) => {
                     if route.try_send(event).is_err() {
-                        warn!(handle = sender, "a Janus event was dropped: the handle's queue is full");
+                        warn!(
+                            handle = sender,
+                            "a Janus event was dropped: the handle's queue is full"
+                        );
                     }
                 }
-                None => debug!(handle = sender, "event for a handle the bench does not know"),
+                None => debug!(
+                    handle = sender,
+                    "event for a handle the bench does not know"
+                ),
             }
         }
     }
@@ -585,7 +600,9 @@ async fn post(http: &reqwest::Client, url: &str, body: Value) -> Result<Value, A
     let reply: Value = response
         .json()
         .await
-        .map_err(AudioError::transport(format!("decoding the reply of POST {url}")))?;
+        .map_err(AudioError::transport(format!(
+            "decoding the reply of POST {url}"
+        )))?;
     if reply["janus"] == "error" {
         return Err(AudioError::Signalling(format!(
             "Janus rejected {}: {}",
@@ -602,7 +619,9 @@ async fn get(http: &reqwest::Client, url: &str) -> Result<Value, AudioError> {
         .map_err(AudioError::transport(format!("GET {url}")))?
         .json()
         .await
-        .map_err(AudioError::transport(format!("decoding the reply of GET {url}")))
+        .map_err(AudioError::transport(format!(
+            "decoding the reply of GET {url}"
+        )))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -52,13 +52,12 @@ pub struct LecternServer {
 impl LecternServer {
     /// Starts `binary` on 127.0.0.1, pinned to `cpu` when given.
     pub fn start(binary: &Path, cpu: Option<usize>, media_ports: &str) -> Result<Self, AudioError> {
-        let process =
-            start_lectern_with_config(binary, cpu, &audio_config(media_ports)).map_err(|error| {
-                AudioError::Start {
-                    system: "lectern",
-                    reason: format!("{error:#}"),
-                }
-            })?;
+        let process = start_lectern_with_config(binary, cpu, &audio_config(media_ports)).map_err(
+            |error| AudioError::Start {
+                system: "lectern",
+                reason: format!("{error:#}"),
+            },
+        )?;
         Ok(Self {
             process,
             version: lectern_version(binary),
@@ -80,10 +79,11 @@ pub async fn join_audio(
     counters: Arc<PeerCounters>,
     stop: CancellationToken,
 ) -> Result<JoinHandle<()>, AudioError> {
-    let (mut socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&url))
-        .await
-        .map_err(|_| AudioError::Timeout("the control WebSocket to connect"))?
-        .map_err(AudioError::transport("connecting the control WebSocket"))?;
+    let (mut socket, _) =
+        tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(&url))
+            .await
+            .map_err(|_| AudioError::Timeout("the control WebSocket to connect"))?
+            .map_err(AudioError::transport("connecting the control WebSocket"))?;
 
     let audio_enabled = wait_audio_config(&mut socket).await?;
     if !audio_enabled {
@@ -93,11 +93,17 @@ pub async fn join_audio(
     }
 
     let offer = peer.offer().await?;
-    send(&mut socket, json!({"v": 1, "type": "rtc.offer", "sdp": offer})).await?;
+    send(
+        &mut socket,
+        json!({"v": 1, "type": "rtc.offer", "sdp": offer}),
+    )
+    .await?;
     let candidates = peer
         .take_candidates()
         .ok_or_else(|| AudioError::Signalling("the peer's candidates were taken".to_owned()))?;
-    Ok(tokio::spawn(run_control(socket, peer, candidates, counters, stop)))
+    Ok(tokio::spawn(run_control(
+        socket, peer, candidates, counters, stop,
+    )))
 }
 
 /// Reads the messages after `welcome` up to `audio.config` and returns
@@ -213,8 +219,9 @@ async fn handle_message(socket: &mut Socket, peer: &Peer, text: &str) -> Result<
             if message["candidate"].is_null() {
                 return Ok(());
             }
-            let candidate: RTCIceCandidateInit = serde_json::from_value(message["candidate"].clone())
-                .map_err(AudioError::transport("decoding a server candidate"))?;
+            let candidate: RTCIceCandidateInit =
+                serde_json::from_value(message["candidate"].clone())
+                    .map_err(AudioError::transport("decoding a server candidate"))?;
             peer.add_remote_candidate(candidate).await
         }
         "rtc.state" => {
@@ -236,16 +243,19 @@ async fn handle_message(socket: &mut Socket, peer: &Peer, text: &str) -> Result<
 }
 
 fn string_field(message: &Value, name: &str) -> Result<String, AudioError> {
-    message[name]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| AudioError::Signalling(format!("{} has no string {name:?}", message["type"])))
+    message[name].as_str().map(str::to_owned).ok_or_else(|| {
+        AudioError::Signalling(format!("{} has no string {name:?}", message["type"]))
+    })
 }
 
 /// The control URLs of the lecturer and of each student of `endpoint`.
 pub fn participant_urls(endpoint: &Endpoint) -> (String, Vec<String>) {
     (
         control_url(&endpoint.writer_url),
-        endpoint.reader_urls.iter().map(|url| control_url(url)).collect(),
+        endpoint
+            .reader_urls
+            .iter()
+            .map(|url| control_url(url))
+            .collect(),
     )
 }

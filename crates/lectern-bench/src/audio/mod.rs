@@ -195,7 +195,12 @@ pub async fn run(
     let mut participants = connector.subscribe_all(options.subscribers, feed).await;
     let setup_seconds = setup_start.elapsed().as_secs_f64();
     let connected = participants.peers.len();
-    info!(connected, subscribers = options.subscribers, setup_seconds, "subscribers connected");
+    info!(
+        connected,
+        subscribers = options.subscribers,
+        setup_seconds,
+        "subscribers connected"
+    );
     participants.peers.push(Arc::clone(&publisher));
     participants.tasks.push(publisher_task);
     let after_subscribers = sample_server();
@@ -263,9 +268,8 @@ pub async fn run(
         packets_sent,
         packets_expected,
         packets_received,
-        loss_percent: (packets_expected > 0).then(|| {
-            (1.0 - packets_received as f64 / packets_expected as f64) * 100.0
-        }),
+        loss_percent: (packets_expected > 0)
+            .then(|| (1.0 - packets_received as f64 / packets_expected as f64) * 100.0),
         jitter_p50_ms: jitter.map(|summary| summary.p50_ms),
         jitter_p99_ms: jitter.map(|summary| summary.p99_ms),
         latency_p50_ms: latency.map(|summary| summary.p50_ms),
@@ -379,18 +383,19 @@ impl Connector<'_> {
                 // a browser's does, so the server need not renegotiate.
                 peer.add_receivers(lectern::AUDIO_SLOTS - 1).await?;
                 let (url, _) = lectern::participant_urls(endpoint);
-                let task = lectern::join_audio(
-                    url,
-                    peer,
-                    Arc::clone(&self.counters),
-                    self.stop.clone(),
-                )
-                .await?;
+                let task =
+                    lectern::join_audio(url, peer, Arc::clone(&self.counters), self.stop.clone())
+                        .await?;
                 Ok((0, task))
             }
             (Signalling::Janus { .. }, Some(session)) => {
                 session
-                    .publish(JANUS_ROOM, peer, Arc::clone(&self.counters), self.stop.clone())
+                    .publish(
+                        JANUS_ROOM,
+                        peer,
+                        Arc::clone(&self.counters),
+                        self.stop.clone(),
+                    )
                     .await
             }
             (Signalling::Janus { .. }, None) => Err(AudioError::Signalling(
@@ -400,7 +405,11 @@ impl Connector<'_> {
     }
 
     /// Negotiates subscriber `index` and waits until it is connected.
-    async fn subscribe(&self, index: usize, feed: u64) -> Result<(Arc<Peer>, JoinHandle<()>), AudioError> {
+    async fn subscribe(
+        &self,
+        index: usize,
+        feed: u64,
+    ) -> Result<(Arc<Peer>, JoinHandle<()>), AudioError> {
         let peer = Arc::new(Peer::new(self.clock, Arc::clone(&self.counters)).await?);
         let task = match (self.signalling, self.janus) {
             (Signalling::Lectern(endpoint), _) => {
@@ -409,9 +418,16 @@ impl Connector<'_> {
                     .reader_urls
                     .get(index)
                     .map(|url| lectern::control_url(url))
-                    .ok_or_else(|| AudioError::Signalling(format!("no student token for subscriber {index}")))?;
-                lectern::join_audio(url, Arc::clone(&peer), Arc::clone(&self.counters), self.stop.clone())
-                    .await?
+                    .ok_or_else(|| {
+                        AudioError::Signalling(format!("no student token for subscriber {index}"))
+                    })?;
+                lectern::join_audio(
+                    url,
+                    Arc::clone(&peer),
+                    Arc::clone(&self.counters),
+                    self.stop.clone(),
+                )
+                .await?
             }
             (Signalling::Janus { .. }, Some(session)) => {
                 session
@@ -425,7 +441,9 @@ impl Connector<'_> {
                     .await?
             }
             (Signalling::Janus { .. }, None) => {
-                return Err(AudioError::Signalling("no Janus session was created".to_owned()));
+                return Err(AudioError::Signalling(
+                    "no Janus session was created".to_owned(),
+                ));
             }
         };
         if let Err(error) = peer.wait_connected().await {

@@ -229,6 +229,10 @@ mod tests {
                 sent + delay,
             );
         }
-        assert!((3_990..=4_000).contains(&stats.jitter_us()), "{}", stats.jitter_us());
+        assert!(
+            (3_990..=4_000).contains(&stats.jitter_us()),
+            "{}",
+            stats.jitter_us()
+        );
     }
 }

@@ -252,8 +252,8 @@ impl Peer {
     /// Applies a remote offer, creates the answer, applies it locally and
     /// returns its SDP.
     pub async fn answer(&self, offer_sdp: String) -> Result<String, AudioError> {
-        let offer =
-            RTCSessionDescription::offer(offer_sdp).map_err(AudioError::webrtc("parse an offer"))?;
+        let offer = RTCSessionDescription::offer(offer_sdp)
+            .map_err(AudioError::webrtc("parse an offer"))?;
         self.connection
             .set_remote_description(offer)
             .await
@@ -295,7 +295,10 @@ impl Peer {
         candidate: RTCIceCandidateInit,
     ) -> Result<(), AudioError> {
         if !candidate_is_loopback(&candidate.candidate) {
-            debug!(candidate = candidate.candidate, "skipping a remote candidate off loopback");
+            debug!(
+                candidate = candidate.candidate,
+                "skipping a remote candidate off loopback"
+            );
             return Ok(());
         }
         self.connection
@@ -455,7 +458,12 @@ impl Microphone {
     }
 
     /// Sends one packet of `phase`, numbered `number`, stamped now.
-    pub async fn send(&mut self, clock: &Clock, phase: Phase, number: u32) -> Result<(), AudioError> {
+    pub async fn send(
+        &mut self,
+        clock: &Clock,
+        phase: Phase,
+        number: u32,
+    ) -> Result<(), AudioError> {
         self.sequence_number = self.sequence_number.wrapping_add(1);
         self.timestamp = self.timestamp.wrapping_add(TIMESTAMP_STEP);
         let stamp = Stamp {

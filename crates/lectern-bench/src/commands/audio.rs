@@ -90,7 +90,11 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
     let mut results = Vec::new();
     let mut failures = Vec::new();
     for system in systems {
-        info!(system = system.name(), subscribers = options.subscribers, "starting run");
+        info!(
+            system = system.name(),
+            subscribers = options.subscribers,
+            "starting run"
+        );
         let outcome = match system {
             AudioSystem::Lectern => run_lectern(&args, &pinning, &options).await,
             AudioSystem::Janus => run_janus(&args, &pinning, &options).await,
@@ -116,17 +120,12 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
     } else {
         format!("audio-{}", options.subscribers)
     };
-    if !report.systems.is_empty() {
-        let path = report.write(&args.common.output_dir, &name)?;
-        print_table(&report.systems)?;
-        info!(path = %path.display(), "results written");
-    }
-    for (system, reason) in &failures {
-        eprintln!("{system}: not measured: {reason}");
-    }
+    print_table(&report.systems, &failures)?;
     if report.systems.is_empty() {
         bail!("no system could be measured");
     }
+    let path = report.write(&args.common.output_dir, &name)?;
+    info!(path = %path.display(), "results written");
     Ok(())
 }
 
@@ -213,8 +212,9 @@ async fn run_janus(
     Ok(audio::run(signalling, &server, options).await?)
 }
 
-/// Prints one line per system to standard output.
-fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
+/// Prints one line per system to standard output, then the reason each
+/// system in `failures` was not measured.
+fn print_table(systems: &[SystemResult], failures: &[(&str, String)]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -255,6 +255,9 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
             system.disconnects,
             system.errors,
         )?;
+    }
+    for (system, reason) in failures {
+        writeln!(out, "{system:<8} not measured: {reason}")?;
     }
     Ok(())
 }
