@@ -214,7 +214,7 @@ fn write_configuration(
     Ok(())
 }
 
-/// Returns Janus's version and, when dpkg knows it, the package version.
+/// Returns Janus's version and, when dpkg lists the package, its version.
 fn janus_version(binary: &Path) -> String {
     let janus = Command::new(binary)
         .arg("--version")

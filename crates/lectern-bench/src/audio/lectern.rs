@@ -248,7 +248,7 @@ fn string_field(message: &Value, name: &str) -> Result<String, AudioError> {
     })
 }
 
-/// The control URLs of the lecturer and of each student of `endpoint`.
+/// Returns the control URLs of the lecturer and of each student of `endpoint`.
 pub fn participant_urls(endpoint: &Endpoint) -> (String, Vec<String>) {
     (
         control_url(&endpoint.writer_url),

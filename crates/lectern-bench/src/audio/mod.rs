@@ -43,7 +43,7 @@ const CONNECT_CONCURRENCY: usize = 16;
 /// The VideoRoom room the bench creates on Janus.
 const JANUS_ROOM: u64 = 4_242;
 
-/// How the bench reaches the server under test.
+/// The signalling endpoint of the server under test.
 #[derive(Debug)]
 pub enum Signalling<'a> {
     /// A Lectern room: the control channel URLs of its lecturer and students.

@@ -1,6 +1,6 @@
 //! The publisher's RTP payloads and what each subscriber measures on them.
 //!
-//! A payload stands in for a 20 ms Opus frame: [`PAYLOAD_BYTES`] bytes, of
+//! A payload replaces a 20 ms Opus frame: [`PAYLOAD_BYTES`] bytes, of
 //! which the first 13 carry a magic byte, the measurement phase, the
 //! publisher's packet number and its send time. Publisher and subscribers
 //! share one process, so the send time is read on the receiving side from
@@ -106,7 +106,7 @@ impl Stamp {
     }
 }
 
-/// What one subscriber received.
+/// Statistics of the packets one subscriber received.
 #[derive(Debug, Default)]
 pub struct StreamStats {
     /// Whether any bench packet arrived, warm-up included.
@@ -149,7 +149,7 @@ impl StreamStats {
         self.measured.len() as u64
     }
 
-    /// The jitter estimate after the last packet, in microseconds.
+    /// Returns the jitter estimate after the last packet, in microseconds.
     pub fn jitter_us(&self) -> u64 {
         (self.jitter * 1_000_000.0 / f64::from(CLOCK_RATE)).round() as u64
     }

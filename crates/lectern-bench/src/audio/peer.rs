@@ -71,7 +71,7 @@ pub struct Peer {
     pub connection: Arc<dyn PeerConnection>,
     candidates: Mutex<Option<mpsc::Receiver<LocalCandidate>>>,
     state: watch::Receiver<RTCPeerConnectionState>,
-    /// What this peer received, for a subscriber.
+    /// Packets this peer received, for a subscriber.
     pub stats: Arc<Mutex<StreamStats>>,
 }
 
