@@ -153,6 +153,8 @@ pub async fn run(
     let clock = Clock::new();
     let counters = Arc::new(PeerCounters::default());
     let stop = CancellationToken::new();
+    // Ends the signalling tasks on every return, the early errors included.
+    let _stop_on_return = stop.clone().drop_guard();
 
     // The Janus session, when there is one, lives until the run ends.
     let janus_session = match signalling {
