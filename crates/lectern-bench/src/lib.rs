@@ -7,8 +7,9 @@
 //! `bench/setup` installs ([`peers`], with Hocuspocus's framing in
 //! [`framing`]), or the raw broadcast server ([`raw`]) that relays frames
 //! without CRDT work. The scenarios are [`lecture`], [`many_rooms`],
-//! [`join_storm`] and [`render`]; [`commands`] holds their command lines.
+//! [`join_storm`], [`audio`] and [`render`]; [`commands`] holds their command lines.
 
+pub mod audio;
 pub mod clients;
 pub mod commands;
 pub mod framing;

@@ -29,6 +29,9 @@ enum Scenario {
     All(commands::all::AllArgs),
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// One WebRTC audio publisher, many listen-only subscribers, on
+    /// Lectern's SFU and on Janus.
+    Audio(commands::audio::AudioArgs),
     /// Many rooms at once, one writer and many readers in each.
     ManyRooms(commands::many_rooms::ManyRoomsArgs),
     /// Many clients join a room with a large document all at once.
@@ -64,6 +67,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::Audio(args) => commands::audio::run(args, pinning).await,
             Scenario::ManyRooms(args) => commands::many_rooms::run(args, pinning).await,
             Scenario::JoinStorm(args) => commands::join_storm::run(args, pinning).await,
             Scenario::Render(args) => commands::render::run(args, pinning).await,

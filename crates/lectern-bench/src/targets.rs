@@ -409,9 +409,19 @@ enabled = false
 /// Starts `lectern serve` on 127.0.0.1 port 0 with a fresh data directory
 /// and a lecturer account.
 pub fn start_lectern(binary: &Path, cpu: Option<usize>) -> anyhow::Result<ServerProcess> {
+    start_lectern_with_config(binary, cpu, LECTERN_CONFIG)
+}
+
+/// Starts `lectern serve` as [`start_lectern`] does, with the settings
+/// file `settings` (TOML) in place of the bench's default.
+pub fn start_lectern_with_config(
+    binary: &Path,
+    cpu: Option<usize>,
+    settings: &str,
+) -> anyhow::Result<ServerProcess> {
     let data_dir = tempfile::tempdir().context("cannot create a data directory")?;
     let config = data_dir.path().join("bench.toml");
-    std::fs::write(&config, LECTERN_CONFIG).context("cannot write the server settings")?;
+    std::fs::write(&config, settings).context("cannot write the server settings")?;
 
     let mut add_user = Command::new(binary);
     add_user

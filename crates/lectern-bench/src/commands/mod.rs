@@ -3,6 +3,7 @@
 //! runs it on each target and writes the results.
 
 pub mod all;
+pub mod audio;
 pub mod join_storm;
 pub mod lecture;
 pub mod many_rooms;
