@@ -12,6 +12,7 @@ pub mod latency;
 pub mod lecture;
 pub mod pinning;
 pub mod procfs;
+pub mod quiz_burst;
 pub mod raw;
 pub mod report;
 pub mod stroke;

@@ -27,6 +27,8 @@ struct Cli {
 enum Scenario {
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// Thousands of students answer one quiz question within a second (Lectern only).
+    QuizBurst(commands::quiz_burst::QuizBurstArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,6 +53,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::QuizBurst(args) => commands::quiz_burst::run(args, pinning).await,
         }
     })
 }

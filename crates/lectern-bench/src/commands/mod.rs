@@ -3,6 +3,7 @@
 //! runs it on each target and writes the results.
 
 pub mod lecture;
+pub mod quiz_burst;
 
 use std::path::PathBuf;
 
