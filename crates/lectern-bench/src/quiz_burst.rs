@@ -17,6 +17,7 @@ mod lecturer;
 mod messages;
 mod open_files;
 mod rest;
+mod run_queue;
 mod storage;
 mod student;
 
@@ -107,6 +108,10 @@ pub struct SystemResult {
     pub server_cpu_seconds: Option<f64>,
     /// `server_cpu_seconds` over `burst_seconds`, in percent of one core.
     pub server_cpu_percent: Option<f64>,
+    /// Time the server's threads were runnable but waiting for a CPU over
+    /// the burst, summed over threads. A large value means other processes
+    /// held the server's CPU, so the latencies are not the server's own.
+    pub server_run_queue_wait_seconds: Option<f64>,
     /// The server's peak resident set size (VmHWM) after the burst, in MiB.
     pub peak_rss_mib: Option<f64>,
     /// Growth of the server's resident set from no student connection to
@@ -218,6 +223,7 @@ pub async fn run(
 
     // The burst.
     let burst_start = sample_server();
+    let wait_at_start = deployment.server_pid.and_then(run_queue::wait_seconds);
     let started = tokio::time::Instant::now() + BURST_LEAD;
     burst_tx.send_replace(Some(started));
     let settle_timeout = BURST_LEAD + options.spread + student::ACK_TIMEOUT * 2;
@@ -226,6 +232,7 @@ pub async fn run(
         .await;
     let burst_seconds = started.elapsed().as_secs_f64();
     let burst_end = sample_server();
+    let wait_at_end = deployment.server_pid.and_then(run_queue::wait_seconds);
     info!(burst_seconds, "every answer settled");
 
     stop_lecturer.cancel();
@@ -304,6 +311,9 @@ pub async fn run(
         server_cpu_seconds,
         server_cpu_percent: server_cpu_seconds.map(|seconds| seconds / burst_seconds * 100.0),
         peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
+        server_run_queue_wait_seconds: wait_at_end
+            .zip(wait_at_start)
+            .map(|(end, start)| end - start),
         rss_per_connection_kib,
         lecturer_progress_messages: progress.messages,
         stored_results_endpoint,
