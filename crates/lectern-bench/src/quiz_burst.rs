@@ -112,11 +112,22 @@ pub struct SystemResult {
     /// the burst, summed over threads. A large value means other processes
     /// held the server's CPU, so the latencies are not the server's own.
     pub server_run_queue_wait_seconds: Option<f64>,
-    /// The server's peak resident set size (VmHWM) after the burst, in MiB.
+    /// The server's peak resident set size (VmHWM) at the end of the burst,
+    /// joins and connects included, in MiB.
     pub peak_rss_mib: Option<f64>,
     /// Growth of the server's resident set from no student connection to
     /// all connected and idle, divided by the students, in KiB.
     pub rss_per_connection_kib: Option<f64>,
+    /// From the lecturer's `quiz.end` to its `ended` state, which the
+    /// server sends after the final state has gone to every student.
+    pub end_seconds: Option<f64>,
+    /// The server's peak resident set size once the run ended, in MiB.
+    pub end_peak_rss_mib: Option<f64>,
+    /// Time the results endpoint took to answer.
+    pub results_seconds: Option<f64>,
+    /// The server's peak resident set size after the bench read the
+    /// results, in MiB.
+    pub results_peak_rss_mib: Option<f64>,
     /// `quiz.progress` messages the lecturer received during the burst.
     pub lecturer_progress_messages: u64,
     /// Answers to the question in the results endpoint after the run ended.
@@ -239,15 +250,28 @@ pub async fn run(
     let (mut lecturer, progress) = lecturer_drain
         .await
         .context("the lecturer's task panicked")?;
-    if let Err(error) = lecturer.end().await {
-        warn!(%error, "ending the run failed; counting the stored answers anyway");
-    }
+    let end_started = Instant::now();
+    let end_seconds = match lecturer.end().await {
+        Ok(()) => {
+            let seconds = end_started.elapsed().as_secs_f64();
+            info!(seconds, "run ended");
+            Some(seconds)
+        }
+        Err(error) => {
+            warn!(%error, "ending the run failed; counting the stored answers anyway");
+            None
+        }
+    };
 
+    let after_end = sample_server();
+
+    let results_started = Instant::now();
     let stored_results_endpoint = match session.stored_results(&run_id).await {
         Ok(results) => {
             info!(
                 answered = results.answered,
                 participants = results.participants,
+                seconds = results_started.elapsed().as_secs_f64(),
                 "results endpoint"
             );
             Some(results.answered)
@@ -257,6 +281,9 @@ pub async fn run(
             None
         }
     };
+    let results_seconds = stored_results_endpoint
+        .is_some()
+        .then(|| results_started.elapsed().as_secs_f64());
     let stored_database = match deployment.data_dir() {
         Some(dir) => {
             let database = dir.join(storage::DATABASE_FILE);
@@ -310,11 +337,15 @@ pub async fn run(
         errors: result.errors,
         server_cpu_seconds,
         server_cpu_percent: server_cpu_seconds.map(|seconds| seconds / burst_seconds * 100.0),
-        peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
+        peak_rss_mib: burst_end.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
         server_run_queue_wait_seconds: wait_at_end
             .zip(wait_at_start)
             .map(|(end, start)| end - start),
         rss_per_connection_kib,
+        end_seconds,
+        end_peak_rss_mib: after_end.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
+        results_seconds,
+        results_peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
         lecturer_progress_messages: progress.messages,
         stored_results_endpoint,
         stored_database,
