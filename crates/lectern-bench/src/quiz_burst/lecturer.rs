@@ -22,7 +22,7 @@ pub struct LecturerChannel {
     socket: Socket,
 }
 
-/// What the lecturer received while the students answered.
+/// The lecturer's tally of progress reports during the burst.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProgressTally {
     /// `quiz.progress` messages received.

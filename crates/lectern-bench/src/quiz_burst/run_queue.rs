@@ -2,8 +2,9 @@
 //! Linux's `/proc/PID/task/TID/schedstat`. On a shared machine this shows
 //! how much of a latency is other processes holding the server's CPU.
 
-/// Returns the run-queue wait of every current thread of `pid`, summed, in
-/// seconds; `None` when /proc cannot be read, as without schedstats.
+/// Sums the run-queue wait of every current thread of `pid`, in seconds.
+/// Returns `None` when /proc cannot be read, as on a kernel without
+/// schedstats.
 ///
 /// NOTE: a thread that exits between two samples takes its wait with it,
 /// so a difference of two samples undercounts when threads come and go.

@@ -47,7 +47,7 @@ pub struct StageEvent {
     pub reached: bool,
 }
 
-/// What the scenario shares with every student.
+/// State the scenario shares with every student.
 #[derive(Debug, Clone)]
 pub struct Shared {
     pub events: mpsc::Sender<StageEvent>,
@@ -73,7 +73,7 @@ pub struct StudentPlan {
     pub choice: usize,
 }
 
-/// What became of one student's answer.
+/// The fate of one student's answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum AnswerOutcome {
     /// The student never sent it.
@@ -106,7 +106,7 @@ pub struct StudentOutcome {
     pub errors: u64,
 }
 
-/// Why a student stopped reading before its work was done.
+/// The reason a student stopped reading before its work was done.
 enum Interrupted {
     /// The scenario cancelled the students.
     Stopped,
@@ -365,7 +365,7 @@ impl Reporter {
 
     async fn send(&mut self, stage: Stage, reached: bool) {
         self.next += 1;
-        // The scenario holds the receiver until every student has stopped.
+        // The scenario keeps the receiver until every student has stopped.
         let _ = self.events.send(StageEvent { stage, reached }).await;
     }
 }
