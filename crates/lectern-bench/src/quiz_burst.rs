@@ -43,9 +43,10 @@ pub use open_files::raise_for as raise_open_file_limit;
 /// How many students open their control WebSocket at once.
 const CONNECT_CONCURRENCY: usize = 64;
 
-/// The question's time limit, far longer than the burst, so that no answer
-/// is late because setup was slow.
-const TIME_LIMIT_SECS: u32 = 300;
+/// The question's time limit, Lectern's default. Its deadline counts from
+/// `quiz.next`, after every student has connected, so only the question's
+/// delivery and the spread must fit in it.
+const TIME_LIMIT_SECS: u32 = 20;
 
 /// How long the scenario waits for every student to connect.
 const CONNECT_STAGE_TIMEOUT: Duration = Duration::from_secs(300);
