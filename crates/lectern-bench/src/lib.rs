@@ -21,6 +21,7 @@ pub mod open_files;
 pub mod peers;
 pub mod pinning;
 pub mod procfs;
+pub mod quiz_burst;
 pub mod raw;
 pub mod render;
 pub mod report;

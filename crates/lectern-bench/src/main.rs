@@ -29,6 +29,8 @@ enum Scenario {
     All(commands::all::AllArgs),
     /// One room, one writer drawing strokes point by point, many readers.
     Lecture(commands::lecture::LectureArgs),
+    /// Thousands of students answer one quiz question within a second (Lectern only).
+    QuizBurst(commands::quiz_burst::QuizBurstArgs),
     /// One WebRTC audio publisher, many listen-only subscribers, on
     /// Lectern's SFU and on Janus.
     Audio(commands::audio::AudioArgs),
@@ -67,6 +69,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.scenario {
             Scenario::Lecture(args) => commands::lecture::run(args, pinning).await,
+            Scenario::QuizBurst(args) => commands::quiz_burst::run(args, pinning).await,
             Scenario::Audio(args) => commands::audio::run(args, pinning).await,
             Scenario::ManyRooms(args) => commands::many_rooms::run(args, pinning).await,
             Scenario::JoinStorm(args) => commands::join_storm::run(args, pinning).await,

@@ -192,6 +192,13 @@ impl Deployment {
         &self.lecturer
     }
 
+    /// The data directory of a server the bench started, for reading its
+    /// files; `None` for a server reached at a URL or without one.
+    pub fn data_dir(&self) -> Option<&Path> {
+        let server = self._server.as_ref()?;
+        server._data_dir.as_ref().map(tempfile::TempDir::path)
+    }
+
     /// Prepares a new, empty room with `readers` reader URLs.
     pub async fn room(&self, readers: usize) -> anyhow::Result<Endpoint> {
         let index = self

@@ -25,9 +25,6 @@ const DEFAULT_TARGETS: &[Target] = &[
     Target::YSweet,
 ];
 
-/// File descriptors the generator needs besides one per client.
-const SPARE_FILES: u64 = 256;
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct JoinStormArgs {
     #[command(flatten)]
@@ -89,7 +86,7 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
 
     // Every client connects at once, so each needs its descriptor at once.
     // Raised before any server starts, so a started server inherits it.
-    open_files::ensure(options.clients as u64 + SPARE_FILES)?;
+    open_files::ensure(options.clients as u64 + open_files::SPARE_FILES)?;
 
     let mut systems = Vec::new();
     for target in targets {

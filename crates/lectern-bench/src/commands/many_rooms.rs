@@ -25,9 +25,6 @@ const DEFAULT_TARGETS: &[Target] = &[
     Target::YSweet,
 ];
 
-/// File descriptors the generator needs besides one per client.
-const SPARE_FILES: u64 = 256;
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct ManyRoomsArgs {
     #[command(flatten)]
@@ -92,7 +89,7 @@ pub async fn run(args: ManyRoomsArgs, pinning: Pinning) -> anyhow::Result<()> {
 
     // Raised before any server starts, so a started server inherits it.
     let clients = (options.rooms * options.clients_per_room) as u64;
-    open_files::ensure(clients + SPARE_FILES)?;
+    open_files::ensure(clients + open_files::SPARE_FILES)?;
 
     let mut systems = Vec::new();
     for target in targets {

@@ -7,6 +7,7 @@ pub mod audio;
 pub mod join_storm;
 pub mod lecture;
 pub mod many_rooms;
+pub mod quiz_burst;
 pub mod render;
 
 use std::path::PathBuf;
