@@ -8,6 +8,10 @@ use lectern_bench::pinning::Pinning;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
 
+/// The log filter without `LECTERN_BENCH_LOG`. The WebRTC crates log every
+/// peer's state changes at `info`, hundreds of lines per audio run.
+const DEFAULT_LOG_FILTER: &str = "info,rtc=warn,rtc_ice=warn,webrtc=warn";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lectern-bench",
@@ -45,7 +49,8 @@ enum Scenario {
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("LECTERN_BENCH_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env("LECTERN_BENCH_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG_FILTER)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -125,7 +125,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+        "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
         "system",
         "strokes",
         "p50 ms",
@@ -142,7 +142,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     for system in systems {
         writeln!(
             out,
-            "{:<8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+            "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
             system.system,
             system.strokes,
             format_optional(system.p50_ms, 1),

@@ -128,7 +128,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
+        "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
         "system",
         "rooms",
         "p50 ms",
@@ -145,7 +145,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     for system in systems {
         writeln!(
             out,
-            "{:<8} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
+            "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
             system.system,
             format!("{}x{}", system.rooms, system.clients_per_room),
             format_optional(system.p50_ms, 2),
