@@ -72,6 +72,11 @@ pub struct SystemResult {
     /// `server_cpu_seconds` over the window's wall-clock time, in percent
     /// of one core.
     pub server_cpu_percent: Option<f64>,
+    /// `server_cpu_seconds` over `updates_delivered`, in microseconds.
+    pub server_cpu_us_per_delivery: Option<f64>,
+    /// The load generator's own CPU time in the window, in percent of one
+    /// core. Near 100 % the generator, not the server, limits the figures.
+    pub generator_cpu_percent: Option<f64>,
     /// The server's peak resident set size (VmHWM) at the end, in MiB.
     pub peak_rss_mib: Option<f64>,
     /// Growth of the server's resident set from no reader to all readers
@@ -146,12 +151,14 @@ pub async fn run(
 
     tokio::time::sleep(options.warm_up).await;
     let window_start_sample = sample_server();
+    let generator_start = procfs::own_cpu_seconds(ticks_per_second);
     let window_start = Instant::now();
     control.measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(options.measured).await;
     control.measuring.store(false, Ordering::Relaxed);
     let window = window_start.elapsed();
     let window_end_sample = sample_server();
+    let generator_end = procfs::own_cpu_seconds(ticks_per_second);
     stop_writer.cancel();
     let writer_report = writer_task.await.context("the writer task panicked")?;
 
@@ -177,6 +184,7 @@ pub async fn run(
         "writer stopped"
     );
 
+    let updates_delivered = latencies_us.len() as u64;
     let summary = LatencySummary::from_us(&mut latencies_us);
     let server_cpu_seconds = cpu_between(window_start_sample, window_end_sample);
     Ok(SystemResult {
@@ -188,7 +196,7 @@ pub async fn run(
         measured_seconds: window.as_secs_f64(),
         updates_sent,
         updates_expected,
-        updates_delivered: latencies_us.len() as u64,
+        updates_delivered,
         p50_ms: summary.map(|summary| summary.p50_ms),
         p99_ms: summary.map(|summary| summary.p99_ms),
         max_ms: summary.map(|summary| summary.max_ms),
@@ -197,6 +205,12 @@ pub async fn run(
         server_cpu_seconds,
         server_cpu_percent: server_cpu_seconds
             .map(|seconds| seconds / window.as_secs_f64() * 100.0),
+        server_cpu_us_per_delivery: server_cpu_seconds
+            .filter(|_| updates_delivered > 0)
+            .map(|seconds| seconds * 1e6 / updates_delivered as f64),
+        generator_cpu_percent: generator_start
+            .zip(generator_end)
+            .map(|(start, end)| (end - start) / window.as_secs_f64() * 100.0),
         peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
         rss_per_connection_kib,
         pinning: pinning.to_owned(),

@@ -54,6 +54,14 @@ pub fn sample(pid: u32, ticks_per_second: u64) -> Result<ProcessSample, ProcErro
     })
 }
 
+/// Returns this process's user plus system CPU time, in seconds, or
+/// `None` when /proc cannot be read.
+pub fn own_cpu_seconds(ticks_per_second: u64) -> Option<f64> {
+    sample(std::process::id(), ticks_per_second)
+        .ok()
+        .map(|sample| sample.cpu_seconds)
+}
+
 fn read(path: &str) -> Result<String, ProcError> {
     std::fs::read_to_string(path).map_err(|source| ProcError::Read {
         path: path.to_owned(),

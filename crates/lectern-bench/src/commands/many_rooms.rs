@@ -128,7 +128,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
+        "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9} {:>8} {:>6}",
         "system",
         "rooms",
         "p50 ms",
@@ -140,12 +140,14 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         "errors",
         "cpu %",
         "peak MiB",
-        "KiB/conn"
+        "KiB/conn",
+        "us/upd",
+        "gen %"
     )?;
     for system in systems {
         writeln!(
             out,
-            "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9}",
+            "{:<11} {:>9} {:>8} {:>8} {:>8} {:>21} {:>6} {:>5} {:>6} {:>8} {:>8} {:>9} {:>8} {:>6}",
             system.system,
             format!("{}x{}", system.rooms, system.clients_per_room),
             format_optional(system.p50_ms, 2),
@@ -158,6 +160,8 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
             format_optional(system.server_cpu_percent, 1),
             format_optional(system.peak_rss_mib, 1),
             format_optional(system.rss_per_connection_kib, 1),
+            format_optional(system.server_cpu_us_per_delivery, 2),
+            format_optional(system.generator_cpu_percent, 0),
         )?;
     }
     Ok(())
