@@ -94,6 +94,11 @@ pub struct BoardRoom {
     outputs: VecDeque<Output>,
     poisoned: bool,
     refused_edits: u64,
+    /// The sync step 2 frame that carries the whole document, for clients
+    /// whose state vector is empty. Encoding a large document takes long,
+    /// and every client that joins at once would otherwise get its own
+    /// copy. Every integration clears it.
+    full_state_frame: Option<Frame>,
 }
 
 impl Default for BoardRoom {
@@ -112,6 +117,7 @@ impl BoardRoom {
             outputs: VecDeque::new(),
             poisoned: false,
             refused_edits: 0,
+            full_state_frame: None,
         }
     }
 
@@ -268,9 +274,32 @@ impl BoardRoom {
     ) -> Result<(), BoardError> {
         let state_vector = decode_untrusted(|| StateVector::decode_v1(state_vector))
             .map_err(BoardError::InvalidStateVector)?;
+        if state_vector.is_empty() {
+            let frame = self.full_state_frame();
+            self.outputs.push_back(Output::Send {
+                to: connection,
+                frame,
+            });
+            return Ok(());
+        }
         let diff = self.doc.transact().encode_state_as_update_v1(&state_vector);
         self.send(connection, &Message::SyncStep2(&diff));
         Ok(())
+    }
+
+    /// Returns the sync step 2 frame with the whole document, encoding it
+    /// only when the document changed since the last call.
+    fn full_state_frame(&mut self) -> Frame {
+        if let Some(frame) = &self.full_state_frame {
+            return Arc::clone(frame);
+        }
+        let update = self
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        let frame: Frame = encode(&Message::SyncStep2(&update)).into();
+        self.full_state_frame = Some(Arc::clone(&frame));
+        frame
     }
 
     fn receive_update(
@@ -332,6 +361,10 @@ impl BoardRoom {
         if self.poisoned {
             return Err(BoardError::DocumentPoisoned);
         }
+        // Even an update that adds nothing visible may change the pending
+        // state, which the full state includes, so any integration clears
+        // the cached frame.
+        self.full_state_frame = None;
         let decoded =
             decode_untrusted(|| Update::decode_v1(update)).map_err(BoardError::InvalidUpdate)?;
 
@@ -370,8 +403,15 @@ impl BoardRoom {
             return true;
         }
 
+        // Building the document's delete set walks every block, and a
+        // client that joins read-only replies to sync step 1 with an update
+        // that deletes nothing, so that case returns before the walk.
+        let deletions = update.delete_set();
+        if deletions.is_empty() {
+            return false;
+        }
         let deleted = txn.snapshot().delete_set;
-        !update.delete_set().diff(&deleted).is_empty()
+        !deletions.diff(&deleted).is_empty()
     }
 
     fn send(&mut self, to: ConnectionId, message: &Message<'_>) {

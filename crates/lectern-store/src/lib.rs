@@ -148,6 +148,20 @@ impl Store {
     }
 }
 
+impl StoreError {
+    /// Returns whether no pooled connection came free within the acquire
+    /// timeout. The database is then busy rather than broken, so the same
+    /// request may succeed when retried.
+    pub fn is_pool_timeout(&self) -> bool {
+        matches!(self, StoreError::Query(sqlx::Error::PoolTimedOut))
+    }
+
+    /// Returns the error of a pool that timed out, for tests of callers.
+    pub fn pool_timeout() -> Self {
+        StoreError::Query(sqlx::Error::PoolTimedOut)
+    }
+}
+
 /// Returns the part of a URL before `:`, so an error can name it without
 /// echoing a password.
 fn scheme_of(url: &str) -> String {

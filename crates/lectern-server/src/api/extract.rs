@@ -4,11 +4,12 @@ use serde::de::DeserializeOwned;
 use warp::Filter;
 use warp::Rejection;
 
-use lectern_store::Room;
+use lectern_store::{Room, StoreError};
 use warp::http::StatusCode;
 
 use crate::auth::{Principal, RoomRole, TOKEN_COOKIE, has_api_token_prefix, hash_token};
 use crate::clock::now_millis;
+use crate::codes::normalize_room_code;
 use crate::error::ApiError;
 use crate::state::{SharedState, with_state};
 
@@ -96,15 +97,27 @@ async fn resolve_token_kind(
     // Only tokens with the prefix can be API tokens, so others skip that
     // lookup. A login or student token may carry the prefix by chance, so
     // prefixed tokens still fall through to the other lookups.
+    let store = &state.store;
     if has_api_token_prefix(token)
-        && let Some(user) = state.store.api_token_user(&hash, now).await?
+        && let Some(user) = store
+            .api_token_user(&hash, now)
+            .await
+            .map_err(storage_error)?
     {
         return Ok((Principal::User(user), TokenKind::Api));
     }
-    if let Some(user) = state.store.session_user(&hash, now).await? {
+    if let Some(user) = store
+        .session_user(&hash, now)
+        .await
+        .map_err(storage_error)?
+    {
         return Ok((Principal::User(user), TokenKind::Session));
     }
-    if let Some(participant) = state.store.participant_by_token(&hash, now).await? {
+    if let Some(participant) = store
+        .participant_by_token(&hash, now)
+        .await
+        .map_err(storage_error)?
+    {
         return Ok((Principal::Student(participant), TokenKind::Student));
     }
     Err(ApiError::unauthorized(
@@ -158,7 +171,7 @@ pub async fn authorize_room_socket(
         .or(cookie)
         .ok_or_else(|| ApiError::unauthorized("missing token; add ?token=<token> to the URL"))?;
     let principal = resolve_token(state, &token).await?;
-    let room = state.room(code).await?;
+    let room = room_by_code(state, code).await?;
 
     let role = match principal.role_in(&room) {
         Ok(role) => role,
@@ -175,4 +188,62 @@ pub async fn authorize_room_socket(
         ));
     }
     Ok((room, role))
+}
+
+/// Seconds a client waits before it retries a request that found the
+/// database busy.
+const DATABASE_BUSY_RETRY_SECONDS: u64 = 1;
+
+/// Turns a storage failure into an API error. A connection pool that timed
+/// out means that the database is busy, not broken, so the client gets 503
+/// with `Retry-After` in place of 500.
+fn storage_error(error: StoreError) -> ApiError {
+    if !error.is_pool_timeout() {
+        return ApiError::from(error);
+    }
+    tracing::warn!(
+        %error,
+        retry_after = DATABASE_BUSY_RETRY_SECONDS,
+        "database connection pool timed out; rejecting the request with 503"
+    );
+    ApiError {
+        retry_after: Some(DATABASE_BUSY_RETRY_SECONDS),
+        ..ApiError::service_unavailable(format!(
+            "the database is busy; retry in {DATABASE_BUSY_RETRY_SECONDS} s"
+        ))
+    }
+}
+
+/// Finds a room by the code a person typed, like `AppState::room`, but
+/// returns 503 when the database is busy.
+async fn room_by_code(state: &SharedState, typed_code: &str) -> Result<Room, ApiError> {
+    let not_found = || ApiError::not_found(format!("no room with code {typed_code:?}"));
+    let code = normalize_room_code(typed_code).ok_or_else(not_found)?;
+    state
+        .store
+        .room_by_code(&code)
+        .await
+        .map_err(storage_error)?
+        .ok_or_else(not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_timeout_is_retryable() {
+        let error = storage_error(StoreError::pool_timeout());
+
+        assert_eq!(error.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.retry_after, Some(DATABASE_BUSY_RETRY_SECONDS));
+    }
+
+    #[test]
+    fn other_store_failure_is_internal() {
+        let error = storage_error(StoreError::Conflict("room"));
+
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.retry_after, None);
+    }
 }
