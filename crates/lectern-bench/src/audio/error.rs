@@ -20,12 +20,15 @@ pub enum AudioError {
     #[error("{what} failed: {reason}")]
     Transport { what: String, reason: String },
 
-    /// The server offered ICE candidates only on addresses other than
-    /// loopback, which the bench does not send to.
+    /// The server offered ICE candidates only on addresses the bench does
+    /// not send to.
     #[error(
-        "the server offered no ICE candidate on loopback, only: {0}; the bench connects to loopback addresses only"
+        "the server offered no ICE candidate on {accepted}, only: {offered}; the bench sends to no other address"
     )]
-    NotLoopback(String),
+    NoUsableCandidate {
+        accepted: &'static str,
+        offered: String,
+    },
 
     /// A wait ran past its bound.
     #[error("timed out waiting for {0}")]

@@ -3,10 +3,11 @@
 //! negotiating bench peers with its VideoRoom plugin over the HTTP API.
 //!
 //! The bench loads only the VideoRoom plugin and the HTTP transport, both
-//! symlinked into a temporary directory, listens on 127.0.0.1 only and
-//! keeps ICE on the loopback interface. One Janus session carries every
-//! plugin handle. A single long poll on the session receives the
-//! asynchronous events and routes each to its handle by `sender`.
+//! symlinked into a temporary directory, serves its HTTP API on 127.0.0.1
+//! and gathers ICE candidates on the bench address of [`super::network`]
+//! only. One Janus session carries every plugin handle. A single long
+//! poll on the session receives the asynchronous events and routes each
+//! to its handle by `sender`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -24,7 +25,8 @@ use tracing::{debug, info, warn};
 use webrtc::peer_connection::RTCIceCandidateInit;
 
 use super::AudioError;
-use super::peer::{CONNECT_TIMEOUT, LocalCandidate, Peer, PeerCounters, keep_loopback_candidates};
+use super::network::{PeerNetwork, keep_accepted_candidates};
+use super::peer::{CONNECT_TIMEOUT, LocalCandidate, Peer, PeerCounters};
 
 const CORE_TEMPLATE: &str = include_str!("../../../../bench/janus/janus.jcfg");
 const HTTP_TEMPLATE: &str = include_str!("../../../../bench/janus/janus.transport.http.jcfg");
@@ -380,7 +382,8 @@ impl JanusSession {
                 Some(json!({"type": "offer", "sdp": offer})),
             )
             .await?;
-        let answer = keep_loopback_candidates(&jsep_sdp(&configured, "answer")?)?;
+        let answer =
+            keep_accepted_candidates(&jsep_sdp(&configured, "answer")?, PeerNetwork::BenchAddress)?;
         peer.accept_answer(answer).await?;
         let task = self.follow(handle, peer, counters, stop);
         Ok((feed, task))
@@ -404,7 +407,8 @@ impl JanusSession {
                 None,
             )
             .await?;
-        let offer = keep_loopback_candidates(&jsep_sdp(&attached, "offer")?)?;
+        let offer =
+            keep_accepted_candidates(&jsep_sdp(&attached, "offer")?, PeerNetwork::BenchAddress)?;
         let answer = peer.answer(offer).await?;
         self.message(
             &mut handle,

@@ -22,7 +22,8 @@ use tracing::{debug, warn};
 use webrtc::peer_connection::RTCIceCandidateInit;
 
 use super::AudioError;
-use super::peer::{CONNECT_TIMEOUT, Peer, PeerCounters, keep_loopback_candidates};
+use super::network::{PeerNetwork, keep_accepted_candidates};
+use super::peer::{CONNECT_TIMEOUT, Peer, PeerCounters};
 use crate::targets::{Endpoint, ServerProcess, lectern_version, start_lectern_with_config};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -206,12 +207,14 @@ async fn handle_message(socket: &mut Socket, peer: &Peer, text: &str) -> Result<
         serde_json::from_str(text).map_err(AudioError::transport("decoding a control message"))?;
     match message["type"].as_str().unwrap_or_default() {
         "rtc.answer" => {
-            let sdp = keep_loopback_candidates(&string_field(&message, "sdp")?)?;
+            let sdp =
+                keep_accepted_candidates(&string_field(&message, "sdp")?, PeerNetwork::Loopback)?;
             peer.accept_answer(sdp).await
         }
         "rtc.offer" => {
             debug!("the server renegotiates");
-            let sdp = keep_loopback_candidates(&string_field(&message, "sdp")?)?;
+            let sdp =
+                keep_accepted_candidates(&string_field(&message, "sdp")?, PeerNetwork::Loopback)?;
             let answer = peer.answer(sdp).await?;
             send(socket, json!({"v": 1, "type": "rtc.answer", "sdp": answer})).await
         }

@@ -14,6 +14,7 @@
 mod error;
 pub mod janus;
 pub mod lectern;
+pub mod network;
 pub mod packet;
 pub mod peer;
 
@@ -31,6 +32,7 @@ pub use error::AudioError;
 use crate::latency::LatencySummary;
 use crate::procfs::{self, ProcessSample};
 use crate::targets::Endpoint;
+use network::PeerNetwork;
 use packet::{Clock, PAYLOAD_BYTES, Phase};
 use peer::{Microphone, Peer, PeerCounters};
 
@@ -50,6 +52,17 @@ pub enum Signalling<'a> {
     Lectern(&'a Endpoint),
     /// The API of a Janus server the bench started.
     Janus { api_url: &'a str },
+}
+
+impl Signalling<'_> {
+    /// Returns where the peers of this server's run bind. Janus gathers no
+    /// ICE candidate on loopback, so its peers use the bench address.
+    pub fn network(&self) -> PeerNetwork {
+        match self {
+            Self::Lectern(_) => PeerNetwork::Loopback,
+            Self::Janus { .. } => PeerNetwork::BenchAddress,
+        }
+    }
 }
 
 /// The server under test as the results name it.
@@ -173,7 +186,7 @@ pub async fn run(
         stop: stop.clone(),
     };
 
-    let publisher = Arc::new(Peer::new(clock, Arc::clone(&counters)).await?);
+    let publisher = Arc::new(Peer::new(clock, Arc::clone(&counters), signalling.network()).await?);
     let mut microphone = Microphone::attach(&publisher).await?;
     let (feed, publisher_task) = connector.publish(Arc::clone(&publisher)).await?;
     publisher.wait_connected().await?;
@@ -412,7 +425,14 @@ impl Connector<'_> {
         index: usize,
         feed: u64,
     ) -> Result<(Arc<Peer>, JoinHandle<()>), AudioError> {
-        let peer = Arc::new(Peer::new(self.clock, Arc::clone(&self.counters)).await?);
+        let peer = Arc::new(
+            Peer::new(
+                self.clock,
+                Arc::clone(&self.counters),
+                self.signalling.network(),
+            )
+            .await?,
+        );
         let task = match (self.signalling, self.janus) {
             (Signalling::Lectern(endpoint), _) => {
                 peer.add_receivers(lectern::AUDIO_SLOTS).await?;

@@ -1,5 +1,5 @@
 //! The bench's WebRTC peers, built with the `webrtc` crate and bound to
-//! 127.0.0.1: a publisher that sends numbered Opus-like RTP packets and
+//! the address of their [`PeerNetwork`]: a publisher that sends numbered Opus-like RTP packets and
 //! subscribers that only receive.
 //!
 //! A peer hands its local ICE candidates to the signalling code through a
@@ -32,6 +32,7 @@ use webrtc::peer_connection::{
 };
 
 use super::AudioError;
+use super::network::{PeerNetwork, candidate_is_accepted};
 use super::packet::{Clock, Phase, Stamp, StreamStats, TIMESTAMP_STEP};
 
 /// The RFC 6464 client-to-mixer audio level header extension.
@@ -41,7 +42,7 @@ pub const AUDIO_LEVEL_URI: &str = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 const OPUS_PAYLOAD_TYPE: u8 = 111;
 
 /// Local candidates a peer may have waiting for the signalling code. On
-/// loopback a peer gathers one or two.
+/// one bound address a peer gathers one or two.
 const CANDIDATE_QUEUE: usize = 16;
 
 /// Audio level of the publisher's packets, in -dBov: loud enough for a
@@ -73,6 +74,7 @@ pub struct Peer {
     state: watch::Receiver<RTCPeerConnectionState>,
     /// Packets this peer received, for a subscriber.
     pub stats: Arc<Mutex<StreamStats>>,
+    network: PeerNetwork,
 }
 
 impl std::fmt::Debug for Peer {
@@ -158,10 +160,14 @@ fn opus_codec() -> RTCRtpCodec {
 }
 
 impl Peer {
-    /// Builds a peer on 127.0.0.1 with Opus, the audio level extension
-    /// and the `webrtc` crate's default interceptors (NACK, RTCP reports),
-    /// as a browser has.
-    pub async fn new(clock: Clock, counters: Arc<PeerCounters>) -> Result<Self, AudioError> {
+    /// Builds a peer on `network`'s address with Opus, the audio level
+    /// extension and the `webrtc` crate's default interceptors (NACK, RTCP
+    /// reports), as a browser has.
+    pub async fn new(
+        clock: Clock,
+        counters: Arc<PeerCounters>,
+        network: PeerNetwork,
+    ) -> Result<Self, AudioError> {
         let mut media_engine = MediaEngine::default();
         media_engine
             .register_codec(
@@ -204,7 +210,7 @@ impl Peer {
                 .with_interceptor_registry(registry)
                 .with_setting_engine(settings)
                 .with_handler(handler)
-                .with_udp_addrs(vec!["127.0.0.1:0".to_owned()])
+                .with_udp_addrs(vec![format!("{}:0", network.bind_address())])
                 .build(),
         )
         .await
@@ -215,6 +221,7 @@ impl Peer {
             candidates: Mutex::new(Some(candidates_rx)),
             state: state_rx,
             stats,
+            network,
         })
     }
 
@@ -288,16 +295,17 @@ impl Peer {
             .ok_or_else(|| AudioError::Signalling("the local description is missing".to_owned()))
     }
 
-    /// Adds a remote ICE candidate; one on an address other than loopback
-    /// is skipped, since the bench only sends to loopback.
+    /// Adds a remote ICE candidate. One on an address that the peer's
+    /// network does not accept is skipped.
     pub async fn add_remote_candidate(
         &self,
         candidate: RTCIceCandidateInit,
     ) -> Result<(), AudioError> {
-        if !candidate_is_loopback(&candidate.candidate) {
+        if !candidate_is_accepted(&candidate.candidate, self.network) {
             debug!(
                 candidate = candidate.candidate,
-                "skipping a remote candidate off loopback"
+                accepted = self.network.description(),
+                "skipping a remote candidate on another address"
             );
             return Ok(());
         }
@@ -347,46 +355,6 @@ impl Peer {
             debug!(%error, "closing a bench peer failed");
         }
     }
-}
-
-/// Returns whether an ICE candidate attribute (`candidate:… ADDRESS PORT
-/// typ …`) names a loopback address.
-pub fn candidate_is_loopback(candidate: &str) -> bool {
-    candidate
-        .trim_start_matches("a=")
-        .split_whitespace()
-        .nth(4)
-        .and_then(|address| address.parse::<std::net::IpAddr>().ok())
-        .is_some_and(|address| address.is_loopback())
-}
-
-/// Removes the candidates off loopback from a remote description, so the
-/// bench never sends to another address.
-///
-/// # Errors
-///
-/// [`AudioError::NotLoopback`] when the description lists candidates and
-/// none is on loopback: the peer could then reach the server only over
-/// another interface.
-pub fn keep_loopback_candidates(sdp: &str) -> Result<String, AudioError> {
-    let mut kept = String::with_capacity(sdp.len());
-    let mut removed = Vec::new();
-    let mut loopback = 0;
-    for line in sdp.split_inclusive('\n') {
-        if line.starts_with("a=candidate:") {
-            if candidate_is_loopback(line) {
-                loopback += 1;
-            } else {
-                removed.push(line.trim_end().to_owned());
-                continue;
-            }
-        }
-        kept.push_str(line);
-    }
-    if loopback == 0 && !removed.is_empty() {
-        return Err(AudioError::NotLoopback(removed.join("; ")));
-    }
-    Ok(kept)
 }
 
 /// The publisher's sending side: one audio track with its own sequence
@@ -502,48 +470,4 @@ fn rand_ssrc() -> u32 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(std::process::id().into());
     hasher.finish() as u32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_candidates_are_recognised() {
-        assert!(candidate_is_loopback(
-            "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host"
-        ));
-        assert!(candidate_is_loopback(
-            "a=candidate:1 1 udp 2130706431 ::1 50000 typ host"
-        ));
-        assert!(!candidate_is_loopback(
-            "candidate:1 1 udp 2015363327 192.0.2.2 42227 typ host"
-        ));
-        assert!(!candidate_is_loopback("candidate:garbage"));
-    }
-
-    #[test]
-    fn other_candidates_are_removed() {
-        let sdp = "v=0\r\na=candidate:1 1 udp 1 127.0.0.1 5 typ host\r\n\
-                   a=candidate:2 1 udp 1 192.0.2.2 6 typ host\r\na=end-of-candidates\r\n";
-        let kept = keep_loopback_candidates(sdp).expect("one loopback candidate");
-        assert!(kept.contains("127.0.0.1"));
-        assert!(!kept.contains("192.0.2.2"));
-        assert!(kept.ends_with("a=end-of-candidates\r\n"));
-    }
-
-    #[test]
-    fn description_without_loopback_is_rejected() {
-        let sdp = "v=0\r\na=candidate:2 1 udp 1 192.0.2.2 6 typ host\r\n";
-        assert!(matches!(
-            keep_loopback_candidates(sdp),
-            Err(AudioError::NotLoopback(_))
-        ));
-    }
-
-    #[test]
-    fn description_without_candidates_passes() {
-        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
-        assert_eq!(keep_loopback_candidates(sdp).expect("no candidates"), sdp);
-    }
 }

@@ -199,6 +199,7 @@ async fn run_janus(
     pinning: &Pinning,
     options: &AudioOptions,
 ) -> anyhow::Result<SystemResult> {
+    audio::network::require_bench_address()?;
     let janus = JanusServer::start(&args.janus_bin, pinning.server_cpu, &args.janus_rtp_ports)?;
     let server = ServerInfo {
         system: "janus".to_owned(),
