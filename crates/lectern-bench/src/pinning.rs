@@ -1,4 +1,4 @@
-//! Where the server and the load generator run.
+//! CPU placement of the servers and the load generator.
 //!
 //! On a machine with two or more CPUs the generator pins itself to
 //! [`GENERATOR_CPU`] and starts each server on [`SERVER_CPU`] with
@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use tracing::warn;
 
-/// The CPU a server runs on; the generator gets [`GENERATOR_CPU`].
+/// The CPU a server runs on. The generator gets [`GENERATOR_CPU`].
 pub const SERVER_CPU: usize = 0;
 pub const GENERATOR_CPU: usize = 1;
 

@@ -61,7 +61,7 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
-    /// The targets asked for, or `default` when none was. Peers that
+    /// Returns the targets asked for, or `default` when none was. Peers that
     /// `bench/setup` has not installed are skipped with a warning, unless
     /// `--url` names a server that runs already. Checks that `--url` comes
     /// with exactly one target.
@@ -115,7 +115,7 @@ impl CommonArgs {
     }
 }
 
-/// The command line that started the bench, for the results file.
+/// Returns the command line that started the bench, for the results file.
 pub fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
