@@ -20,6 +20,30 @@ pub struct Report<S> {
     pub systems: Vec<S>,
 }
 
+impl<S> Report<S> {
+    /// Creates the report of `scenario`, dated now, with this machine and
+    /// this process's command line.
+    pub fn new(scenario: &str, systems: Vec<S>) -> Self {
+        Self {
+            scenario: scenario.to_owned(),
+            date: utc_now(),
+            machine: Machine::detect(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            systems,
+        }
+    }
+}
+
+/// Returns the name of a results file: `SCENARIO-quick` for a reduced run,
+/// `SCENARIO-SIZE` otherwise.
+pub fn file_name(scenario: &str, quick: bool, size: impl std::fmt::Display) -> String {
+    if quick {
+        format!("{scenario}-quick")
+    } else {
+        format!("{scenario}-{size}")
+    }
+}
+
 impl<S: serde::Serialize> Report<S> {
     /// Writes the report as `DIR/NAME.json`, creating DIR, and returns the path.
     pub fn write(&self, dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
@@ -76,6 +100,12 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_name_has_size_or_quick() {
+        assert_eq!(file_name("lecture", false, 500), "lecture-500");
+        assert_eq!(file_name("lecture", true, 500), "lecture-quick");
+    }
 
     #[test]
     fn epoch_formats() {

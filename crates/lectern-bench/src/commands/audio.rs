@@ -8,13 +8,12 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tracing::{error, info};
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::audio::janus::JanusServer;
 use crate::audio::lectern::LecternServer;
 use crate::audio::{self, AudioOptions, ServerInfo, Signalling, SystemResult};
 use crate::pinning::Pinning;
-use crate::procfs::Machine;
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::{Lecturer, Target, lectern_endpoint, sibling_binary};
 
 /// A system the audio scenario runs against.
@@ -108,18 +107,8 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
         }
     }
 
-    let report = Report {
-        scenario: "audio".to_owned(),
-        date: utc_now(),
-        machine: Machine::detect(),
-        command: command_line(),
-        systems: results,
-    };
-    let name = if args.common.quick {
-        "audio-quick".to_owned()
-    } else {
-        format!("audio-{}", options.subscribers)
-    };
+    let report = Report::new("audio", results);
+    let name = file_name("audio", args.common.quick, options.subscribers);
     print_table(&report.systems, &failures)?;
     if report.systems.is_empty() {
         bail!("no system could be measured");

@@ -7,12 +7,11 @@ use std::time::Duration;
 use anyhow::bail;
 use tracing::info;
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::join_storm::{self, JoinStormOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
-use crate::procfs::Machine;
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::Target;
 
 /// The systems the scenario runs against by default, in order; the raw
@@ -102,18 +101,8 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
         systems.push(join_storm::run(&endpoint, &options, &placement).await?);
     }
 
-    let report = Report {
-        scenario: "join-storm".to_owned(),
-        date: utc_now(),
-        machine: Machine::detect(),
-        command: command_line(),
-        systems,
-    };
-    let name = if args.common.quick {
-        "join-storm-quick".to_owned()
-    } else {
-        format!("join-storm-{}", options.clients)
-    };
+    let report = Report::new("join-storm", systems);
+    let name = file_name("join-storm", args.common.quick, options.clients);
     let path = report.write(&args.common.output_dir, &name)?;
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");

@@ -6,11 +6,10 @@ use std::time::Duration;
 use anyhow::bail;
 use tracing::info;
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::lecture::{self, LectureOptions, SystemResult};
 use crate::pinning::Pinning;
-use crate::procfs::Machine;
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::Target;
 
 /// The systems the lecture scenario runs against by default, in order. A
@@ -79,18 +78,8 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
         systems.push(lecture::run(&endpoint, &options, &placement).await?);
     }
 
-    let report = Report {
-        scenario: "lecture".to_owned(),
-        date: utc_now(),
-        machine: Machine::detect(),
-        command: command_line(),
-        systems,
-    };
-    let name = if args.common.quick {
-        "lecture-quick".to_owned()
-    } else {
-        format!("lecture-{}", options.readers)
-    };
+    let report = Report::new("lecture", systems);
+    let name = file_name("lecture", args.common.quick, options.readers);
     let path = report.write(&args.common.output_dir, &name)?;
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");

@@ -7,12 +7,11 @@ use std::time::Duration;
 use anyhow::bail;
 use tracing::info;
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::many_rooms::{self, ManyRoomsOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
-use crate::procfs::Machine;
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::Target;
 
 /// The systems the scenario runs against by default, in order. A peer that
@@ -105,18 +104,12 @@ pub async fn run(args: ManyRoomsArgs, pinning: Pinning) -> anyhow::Result<()> {
         systems.push(many_rooms::run(&endpoints, &options, &placement).await?);
     }
 
-    let report = Report {
-        scenario: "many-rooms".to_owned(),
-        date: utc_now(),
-        machine: Machine::detect(),
-        command: command_line(),
-        systems,
-    };
-    let name = if args.common.quick {
-        "many-rooms-quick".to_owned()
-    } else {
-        format!("many-rooms-{}x{}", options.rooms, options.clients_per_room)
-    };
+    let report = Report::new("many-rooms", systems);
+    let name = file_name(
+        "many-rooms",
+        args.common.quick,
+        format!("{}x{}", options.rooms, options.clients_per_room),
+    );
     let path = report.write(&args.common.output_dir, &name)?;
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");

@@ -115,11 +115,6 @@ impl CommonArgs {
     }
 }
 
-/// Returns the command line that started the bench, for the results file.
-pub fn command_line() -> String {
-    std::env::args().collect::<Vec<_>>().join(" ")
-}
-
 /// Checks a duration option in seconds.
 pub fn seconds_option(name: &str, value: f64, allow_zero: bool) -> anyhow::Result<f64> {
     let valid = value.is_finite() && (value > 0.0 || (allow_zero && value == 0.0));

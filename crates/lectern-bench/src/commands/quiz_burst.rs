@@ -7,12 +7,11 @@ use std::time::Duration;
 use anyhow::bail;
 use tracing::info;
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::open_files;
 use crate::pinning::Pinning;
-use crate::procfs::Machine;
 use crate::quiz_burst::{self, QuizBurstOptions, SystemResult};
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::Target;
 
 /// Class sizes of a full run, in order.
@@ -72,18 +71,8 @@ pub async fn run(args: QuizBurstArgs, pinning: Pinning) -> anyhow::Result<()> {
         let system = quiz_burst::run(&deployment, &options, &placement, open_file_limit).await?;
         drop(deployment);
 
-        let report = Report {
-            scenario: "quiz-burst".to_owned(),
-            date: utc_now(),
-            machine: Machine::detect(),
-            command: command_line(),
-            systems: vec![system],
-        };
-        let name = if args.common.quick {
-            "quiz-burst-quick".to_owned()
-        } else {
-            format!("quiz-burst-{students}")
-        };
+        let report = Report::new("quiz-burst", vec![system]);
+        let name = file_name("quiz-burst", args.common.quick, students);
         let path = report.write(&args.common.output_dir, &name)?;
         print_table(&report.systems)?;
         info!(path = %path.display(), "results written");

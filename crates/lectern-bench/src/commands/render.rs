@@ -8,11 +8,10 @@ use std::path::PathBuf;
 use anyhow::bail;
 use tracing::info;
 
-use super::{CommonArgs, command_line, format_optional, seconds_option};
+use super::{CommonArgs, format_optional, seconds_option};
 use crate::pinning::{GENERATOR_CPU, Pinning};
-use crate::procfs::Machine;
 use crate::render::{self, RenderOptions, SystemResult};
-use crate::report::{Report, utc_now};
+use crate::report::{Report, file_name};
 use crate::targets::Target;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -116,18 +115,8 @@ pub async fn run(args: RenderArgs, pinning: Pinning) -> anyhow::Result<()> {
         );
     }
 
-    let report = Report {
-        scenario: "render".to_owned(),
-        date: utc_now(),
-        machine: Machine::detect(),
-        command: command_line(),
-        systems,
-    };
-    let name = if args.common.quick {
-        "render-quick".to_owned()
-    } else {
-        format!("render-{strokes}")
-    };
+    let report = Report::new("render", systems);
+    let name = file_name("render", args.common.quick, strokes);
     let path = report.write(&args.common.output_dir, &name)?;
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");
