@@ -30,8 +30,9 @@ pub struct CommonArgs {
     pub quick: bool,
 
     /// Base URL of a server already running on this machine
-    /// (`http://127.0.0.1:8080` for lectern, `ws://127.0.0.1:9000` for raw)
-    /// instead of starting one; needs exactly one --target.
+    /// instead of starting one: `http://HOST:PORT` for lectern and y-sweet,
+    /// `ws://HOST:PORT` for raw, y-websocket and hocuspocus. Needs exactly
+    /// one --target.
     #[arg(long)]
     pub url: Option<String>,
 
