@@ -1,10 +1,10 @@
 //! The servers a scenario runs against.
 //!
-//! A [`Target`] names a system; [`Deployment::start`] starts it (or
-//! [`Deployment::running`] reaches one already running), and
-//! [`Deployment::room`] prepares a fresh room as an [`Endpoint`]: the
-//! WebSocket URLs of its writer and readers, the server's process id, and
-//! how the server speaks the protocol. Scenarios use nothing else, so
+//! A [`Target`] names a system. [`Deployment::start`] starts it, or
+//! [`Deployment::running`] reaches one already running. [`Deployment::room`]
+//! prepares a fresh room as an [`Endpoint`], which contains the WebSocket
+//! URLs of its writer and readers, the server's process id, and how the
+//! server speaks the protocol. Scenarios use nothing else, so
 //! adding a peer means a `Target` variant and its arms in `Deployment`.
 //! The peers installed by `bench/setup` are started by [`crate::peers`];
 //! [`Target::available`] says whether one is installed.

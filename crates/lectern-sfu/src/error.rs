@@ -11,7 +11,7 @@ pub enum SfuError {
     InvalidSdp {
         /// Participant whose description was rejected.
         participant: ParticipantId,
-        /// What the parser reported.
+        /// The parser's error message.
         reason: String,
     },
     /// The offer has no audio media section.
@@ -49,7 +49,7 @@ pub enum SfuError {
     InvalidCandidate {
         /// Participant who sent the candidate.
         participant: ParticipantId,
-        /// Why the candidate was rejected.
+        /// The reason the candidate was rejected.
         reason: String,
     },
     /// Every audio slot is held by another participant allowed to speak.

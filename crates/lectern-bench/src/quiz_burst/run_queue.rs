@@ -11,11 +11,17 @@
 pub fn wait_seconds(pid: u32) -> Option<f64> {
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
     let mut total_ns = 0;
-    for task in tasks {
-        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+    let mut threads_read = 0;
+    for task in tasks.flatten() {
+        // A thread that exited after the directory was listed has no
+        // schedstat any more, so it is skipped.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
         total_ns += wait_ns(&stat)?;
+        threads_read += 1;
     }
-    Some(total_ns as f64 / 1e9)
+    (threads_read > 0).then(|| total_ns as f64 / 1e9)
 }
 
 /// Returns the second field of a schedstat line: the time spent runnable
