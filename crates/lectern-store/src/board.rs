@@ -2,6 +2,19 @@ use sqlx::Row;
 
 use crate::{Store, StoreError};
 
+/// Rows per INSERT statement when appending updates. Each row binds four
+/// values, which keeps a statement under SQLite's oldest limit of 999
+/// bound parameters.
+const ROWS_PER_INSERT: usize = 200;
+
+/// One room's updates to append, numbered from `first_seq`.
+#[derive(Debug, Clone, Copy)]
+pub struct BoardAppend<'a> {
+    pub room_id: &'a str,
+    pub first_seq: i64,
+    pub updates: &'a [Vec<u8>],
+}
+
 /// A room's stored board: the last snapshot and the updates logged after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardLog {
@@ -61,17 +74,42 @@ impl Store {
         updates: &[Vec<u8>],
         now: i64,
     ) -> Result<(), StoreError> {
+        let append = BoardAppend {
+            room_id,
+            first_seq,
+            updates,
+        };
+        self.append_board_updates_of_rooms(&[append], now).await
+    }
+
+    /// Appends the updates of several rooms in one transaction: all of them
+    /// are stored or none. One commit for many rooms is what lets a server
+    /// with hundreds of active rooms keep up on SQLite's single writer.
+    pub async fn append_board_updates_of_rooms(
+        &self,
+        appends: &[BoardAppend<'_>],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(&str, i64, &[u8])> = appends
+            .iter()
+            .flat_map(|append| {
+                (append.first_seq..)
+                    .zip(append.updates)
+                    .map(|(seq, update)| (append.room_id, seq, update.as_slice()))
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+
         let mut transaction = self.pool().begin().await?;
-        for (seq, update) in (first_seq..).zip(updates) {
-            sqlx::query(
-                "INSERT INTO board_updates (room_id, seq, data, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(room_id)
-            .bind(seq)
-            .bind(update.as_slice())
-            .bind(now)
-            .execute(&mut *transaction)
-            .await?;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = insert_updates_sql(chunk.len());
+            let mut query = sqlx::query(&sql);
+            for &(room_id, seq, update) in chunk {
+                query = query.bind(room_id).bind(seq).bind(update).bind(now);
+            }
+            query.execute(&mut *transaction).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -108,4 +146,25 @@ impl Store {
         transaction.commit().await?;
         Ok(())
     }
+}
+
+/// `INSERT INTO board_updates` with `rows` rows of numbered parameters,
+/// which both SQLite and PostgreSQL accept.
+fn insert_updates_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = row * 4 + 1;
+            format!(
+                "(${}, ${}, ${}, ${})",
+                first,
+                first + 1,
+                first + 2,
+                first + 3
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO board_updates (room_id, seq, data, created_at) VALUES {}",
+        values.join(", ")
+    )
 }

@@ -38,7 +38,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use api_tokens::{ApiToken, NewApiToken};
-pub use board::BoardLog;
+pub use board::{BoardAppend, BoardLog};
 pub use error::StoreError;
 pub use media::{MediaItem, MediaUpload, NewMedia};
 pub use participants::{NewParticipant, Participant};

@@ -7,8 +7,8 @@
 #![allow(clippy::print_stderr, reason = "a skipped test says why on stderr")]
 
 use lectern_store::{
-    MediaUpload, NewAnswer, NewApiToken, NewMedia, NewParticipant, NewQuiz, NewRoom, NewRun,
-    NewUser, QuizUpdate, RunStateUpdate, Store, StoreError,
+    BoardAppend, MediaUpload, NewAnswer, NewApiToken, NewMedia, NewParticipant, NewQuiz, NewRoom,
+    NewRun, NewUser, QuizUpdate, RunStateUpdate, Store, StoreError,
 };
 use sqlx::Connection;
 
@@ -324,6 +324,81 @@ async fn board_log(store: Store) {
     );
 }
 on_both_backends!(board_log_works, board_log);
+
+async fn board_log_of_several_rooms(store: Store) {
+    add_lecturer(&store, "u1").await;
+    add_room(&store, "r1", "abcd2345", "u1").await;
+    add_room(&store, "r2", "efgh2345", "u1").await;
+    store
+        .append_board_updates("r2", 1, &[vec![20]], 5)
+        .await
+        .expect("append to r2");
+
+    let first = [vec![10], vec![11]];
+    let second = [vec![21], vec![22], vec![23]];
+    store
+        .append_board_updates_of_rooms(
+            &[
+                BoardAppend {
+                    room_id: "r1",
+                    first_seq: 1,
+                    updates: &first,
+                },
+                BoardAppend {
+                    room_id: "r2",
+                    first_seq: 2,
+                    updates: &second,
+                },
+            ],
+            6,
+        )
+        .await
+        .expect("append to both rooms");
+    let log = store.load_board("r1").await.expect("load r1");
+    assert_eq!(log.updates, [(1, vec![10]), (2, vec![11])]);
+    let log = store.load_board("r2").await.expect("load r2");
+    assert_eq!(
+        log.updates,
+        [(1, vec![20]), (2, vec![21]), (3, vec![22]), (4, vec![23])]
+    );
+
+    // More rows than one INSERT statement holds.
+    let many: Vec<Vec<u8>> = (0..450_u16).map(|n| n.to_le_bytes().to_vec()).collect();
+    store
+        .append_board_updates("r1", 3, &many, 7)
+        .await
+        .expect("append a long batch");
+    let log = store.load_board("r1").await.expect("load r1");
+    assert_eq!(log.last_seq, 452);
+    assert_eq!(log.updates[451], (452, 449_u16.to_le_bytes().to_vec()));
+
+    let fresh = [vec![30]];
+    let taken = [vec![40]];
+    let clash = store
+        .append_board_updates_of_rooms(
+            &[
+                BoardAppend {
+                    room_id: "r2",
+                    first_seq: 5,
+                    updates: &fresh,
+                },
+                BoardAppend {
+                    room_id: "r1",
+                    first_seq: 452,
+                    updates: &taken,
+                },
+            ],
+            8,
+        )
+        .await;
+    assert!(clash.is_err(), "sequence number 452 of r1 is taken");
+    assert_eq!(
+        store.load_board("r2").await.expect("load r2").last_seq,
+        4,
+        "a failed call stores no room's updates"
+    );
+}
+on_both_backends!(board_log_of_several_rooms_works, board_log_of_several_rooms);
 
 async fn add_api_token(store: &Store, id: &str, user: &str, hash: &str, expires_at: Option<i64>) {
     store
