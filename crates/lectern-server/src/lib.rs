@@ -105,6 +105,7 @@ impl Server {
             room::ActorSettings {
                 idle_timeout: settings.limits.room_idle_timeout,
                 compact_after_updates: settings.limits.compact_after_updates,
+                writer: room::BoardWriter::spawn(store.clone()),
             },
         );
 

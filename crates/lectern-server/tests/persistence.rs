@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use support::{BoardClient, LECTURER_PASSWORD, TestServer, element_ids, notes, start, start_with};
+use yrs::Transact;
+use yrs::updates::decoder::Decode;
 
 #[tokio::test]
 async fn board_survives_clean_restart() {
@@ -129,6 +131,65 @@ async fn room_reloads_after_idle_unload() {
         // orders must keep the board.
         tokio::task::yield_now().await;
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn updates_of_rooms_drawing_at_once_are_all_logged() {
+    let server = start().await;
+    let (token, first_code) = server.lecturer_room().await;
+    let mut rooms = vec![(token.clone(), first_code)];
+    for _ in 1..12 {
+        let (status, body) = server
+            .call(
+                "POST",
+                "/api/v1/rooms",
+                Some(&token),
+                Some(serde_json::json!({ "title": "Statistics" })),
+            )
+            .await;
+        assert_eq!(status, 201, "create room failed: {body}");
+        let code = body["code"].as_str().expect("code").to_owned();
+        rooms.push((token.clone(), code));
+    }
+
+    let drawing = rooms.iter().map(|(token, code)| {
+        let server = &server;
+        async move {
+            let mut lecturer = BoardClient::connect(server, code, token).await;
+            for letter in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+                lecturer.type_text(letter).await;
+            }
+            // The room stores an update before it answers what came after.
+            lecturer.round_trip().await;
+            lecturer
+        }
+    });
+    let lecturers = futures_util::future::join_all(drawing).await;
+
+    // Read the update log itself while the rooms are still loaded: a clean
+    // shutdown would compact the boards from memory and hide a lost update.
+    let store = lectern_store::Store::connect(&server.settings.database_url)
+        .await
+        .expect("store");
+    for (_, code) in &rooms {
+        let room = store
+            .room_by_code(code)
+            .await
+            .expect("query")
+            .expect("room");
+        let log = store.load_board(&room.id).await.expect("load");
+        assert_eq!(log.snapshot, None, "room {code} was not compacted");
+        let doc = yrs::Doc::new();
+        for (_, update) in &log.updates {
+            doc.transact_mut()
+                .apply_update(yrs::Update::decode_v1(update).expect("valid update"))
+                .expect("applies");
+        }
+        assert_eq!(notes(&doc), "abcdefgh", "room {code}'s logged updates");
+    }
+    store.close().await;
+    drop(lecturers);
     server.stop().await;
 }
 

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
+use super::writer::BoardWriter;
 use super::{RoomRegistry, close_code};
 use crate::clock::now_millis;
 use crate::registry::RoomActorKind;
@@ -127,10 +128,12 @@ struct Member {
 }
 
 /// Settings an actor needs from the server configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ActorSettings {
     pub idle_timeout: Duration,
     pub compact_after_updates: u64,
+    /// Stores the updates of every room, several rooms per transaction.
+    pub writer: BoardWriter,
 }
 
 /// The kind of the board's room actor, for the [`RoomRegistry`].
@@ -536,21 +539,22 @@ impl RoomActor {
                 break;
             }
 
-            let updates: Vec<Vec<u8>> = outputs
-                .iter()
-                .filter_map(|output| match output {
-                    Output::Persist { update } => Some(update.clone()),
-                    _ => None,
-                })
-                .collect();
-            if !updates.is_empty() && !self.persist(&updates).await {
+            let mut updates = Vec::new();
+            let mut deliveries = Vec::with_capacity(outputs.len());
+            for output in outputs {
+                match output {
+                    Output::Persist { update } => updates.push(update),
+                    delivery => deliveries.push(delivery),
+                }
+            }
+            if !updates.is_empty() && !self.persist(updates).await {
                 for reply in self.pending_imports.drain(..) {
                     let _ = reply.send(Err("storing the update failed".to_owned()));
                 }
                 return false;
             }
 
-            for output in outputs {
+            for output in deliveries {
                 self.deliver(output);
             }
         }
@@ -561,20 +565,22 @@ impl RoomActor {
         true
     }
 
-    async fn persist(&mut self, updates: &[Vec<u8>]) -> bool {
+    async fn persist(&mut self, updates: Vec<Vec<u8>>) -> bool {
         let first_seq = self.last_seq + 1;
+        let count = updates.len();
         match self
-            .store
-            .append_board_updates(&self.room_id, first_seq, updates, now_millis())
+            .settings
+            .writer
+            .append(self.room_id.clone(), first_seq, updates)
             .await
         {
             Ok(()) => {
-                self.last_seq += updates.len() as i64;
-                self.updates_since_snapshot += updates.len() as u64;
+                self.last_seq += count as i64;
+                self.updates_since_snapshot += count as u64;
                 true
             }
             Err(error) => {
-                error!(%error, count = updates.len(), "storing board updates failed");
+                error!(%error, count, "storing board updates failed");
                 false
             }
         }

@@ -1,12 +1,14 @@
 //! Room actors: one task per loaded room owns its board and connections.
 
 mod actor;
+mod writer;
 
 pub use crate::registry::RoomUnavailable;
 pub(crate) use actor::load_rights;
 pub use actor::{
     AccessTarget, ActorSettings, BoardActor, CloseSignal, ConnectionLink, JoinRequest, RoomCommand,
 };
+pub use writer::{AppendError, BoardWriter};
 
 /// The registry of loaded rooms' board actors.
 pub type RoomRegistry = crate::registry::Registry<BoardActor>;
