@@ -15,14 +15,14 @@ use tracing::warn;
 
 use crate::clock::now_millis;
 
-/// Appends waiting before the writer task makes room actors wait to send.
+/// Capacity of the writer's queue. When it is full, room actors wait to send.
 const QUEUE_LENGTH: usize = 1024;
 
-/// Updates stored in one transaction at most; a batch stops growing once
-/// it holds this many.
+/// Maximum number of updates in one transaction. A batch stops growing
+/// once it contains this many.
 const MAX_BATCH_UPDATES: usize = 4096;
 
-/// Why an append was not stored.
+/// Error of an append that was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {
     #[error(transparent)]
@@ -31,8 +31,8 @@ pub enum AppendError {
     WriterStopped,
 }
 
-/// One room's updates waiting to be stored, with the channel that tells
-/// the room's actor the outcome.
+/// One room's updates waiting to be stored, with the channel that returns
+/// the outcome to the room's actor.
 struct Append {
     room_id: Arc<str>,
     first_seq: i64,
@@ -40,7 +40,7 @@ struct Append {
     stored: oneshot::Sender<Result<(), StoreError>>,
 }
 
-/// The handle room actors store their updates through.
+/// Handle through which room actors store their updates.
 #[derive(Debug, Clone)]
 pub struct BoardWriter {
     appends: mpsc::Sender<Append>,
@@ -138,7 +138,8 @@ async fn store_batch(store: &Store, batch: Vec<Append>) {
         let _ = append.stored.send(Err(error));
         return;
     }
-    warn!(%error, rooms = batch.len(), "storing a batch of rooms' board updates failed; storing each room's on its own");
+    let rooms: Vec<&str> = batch.iter().map(|append| &*append.room_id).collect();
+    warn!(%error, ?rooms, "storing a batch of rooms' board updates failed; retrying each room alone");
     for append in batch {
         let outcome = store
             .append_board_updates_of_rooms(&[board_append(&append)], now)
@@ -191,7 +192,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_clashing_room_does_not_fail_the_others_in_its_batch() {
+    async fn batch_clash_fails_only_its_room() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = store_with_rooms(dir.path(), &["r1", "r2", "r3"]).await;
         store
@@ -230,7 +231,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_batch_stops_growing_at_its_update_limit() {
+    async fn batch_stops_at_update_limit() {
         let (sender, mut receiver) = mpsc::channel(8);
         let mut outcomes = Vec::new();
         for room in ["r1", "r2", "r3"] {
