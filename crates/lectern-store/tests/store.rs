@@ -397,6 +397,32 @@ async fn board_log_of_several_rooms(store: Store) {
         4,
         "a failed call stores no room's updates"
     );
+
+    // Longer than one statement: the clash is in the second INSERT.
+    let long: Vec<Vec<u8>> = vec![vec![50]; 250];
+    let clash = store
+        .append_board_updates_of_rooms(
+            &[
+                BoardAppend {
+                    room_id: "r2",
+                    first_seq: 5,
+                    updates: &long,
+                },
+                BoardAppend {
+                    room_id: "r1",
+                    first_seq: 452,
+                    updates: &taken,
+                },
+            ],
+            9,
+        )
+        .await;
+    assert!(clash.is_err(), "sequence number 452 of r1 is still taken");
+    assert_eq!(
+        store.load_board("r2").await.expect("load r2").last_seq,
+        4,
+        "the statements before the clash are rolled back"
+    );
 }
 on_both_backends!(board_log_of_several_rooms_works, board_log_of_several_rooms);
 
