@@ -4,9 +4,9 @@ use sqlx::{Any, Row};
 
 use crate::{Store, StoreError};
 
-/// Rows per INSERT statement when appending updates. Each row binds four
-/// values, which keeps a statement under SQLite's oldest limit of 999
-/// bound parameters.
+/// Maximum number of rows per INSERT statement when appending updates.
+/// Each row binds four values, so a statement stays under 999 parameters,
+/// the default limit of SQLite before version 3.32.
 const ROWS_PER_INSERT: usize = 200;
 
 /// One room's updates to append, numbered from `first_seq`.
@@ -84,9 +84,9 @@ impl Store {
         self.append_board_updates_of_rooms(&[append], now).await
     }
 
-    /// Appends the updates of several rooms in one transaction: all of them
-    /// are stored or none. One commit for many rooms is what lets a server
-    /// with hundreds of active rooms keep up on SQLite's single writer.
+    /// Appends the updates of several rooms in one transaction, so all of
+    /// them are stored or none. With one commit for many rooms, a server
+    /// with hundreds of active rooms keeps up on SQLite's single writer.
     pub async fn append_board_updates_of_rooms(
         &self,
         appends: &[BoardAppend<'_>],
@@ -158,8 +158,8 @@ impl Store {
     }
 }
 
-/// `INSERT INTO board_updates` with `rows` rows of numbered parameters,
-/// which both SQLite and PostgreSQL accept.
+/// Builds an `INSERT INTO board_updates` statement with `rows` rows of
+/// numbered parameters, which both SQLite and PostgreSQL accept.
 fn insert_updates_sql(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
         .map(|row| {
