@@ -96,6 +96,10 @@ pub struct SystemResult {
     pub errors: u64,
     /// Server user plus system CPU time during the storm.
     pub server_cpu_seconds: Option<f64>,
+    /// The load generator's own CPU time during the storm, divided by
+    /// `storm_seconds`, in percent of one core. Near 100 % the generator,
+    /// not the server, limits the times to synced.
+    pub generator_cpu_percent: Option<f64>,
     /// Growth of the server's resident set from before the storm to its
     /// end, in MiB.
     pub rss_growth_mib: Option<f64>,
@@ -178,8 +182,10 @@ pub async fn run(
     };
     let decodes_before = cache.decodes();
     let before = sample_server();
+    let generator_before = procfs::own_cpu_seconds(ticks_per_second);
     let storm = storm(&storm_urls[..options.clients], &target, options, &stop).await;
     let after = sample_server();
+    let generator_after = procfs::own_cpu_seconds(ticks_per_second);
     info!(
         synced = storm.synced.len(),
         clients = options.clients,
@@ -238,6 +244,9 @@ pub async fn run(
         disconnects: target.counters.disconnects.load(Ordering::Relaxed),
         errors: target.counters.errors.load(Ordering::Relaxed),
         server_cpu_seconds: cpu_between(before, after),
+        generator_cpu_percent: generator_before
+            .zip(generator_after)
+            .map(|(start, end)| (end - start) / storm.seconds * 100.0),
         rss_growth_mib: match (before, after) {
             (Some(before), Some(after)) => Some(mib(after.rss_kib) - mib(before.rss_kib)),
             _ => None,

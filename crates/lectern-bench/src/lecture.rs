@@ -21,6 +21,7 @@ use tracing::{info, warn};
 use crate::clients::{
     CONNECT_TIMEOUT, Counters, Protocol, WriterControl, connect_writer, run_reader, run_writer,
 };
+use crate::figures::DeliveryFigures;
 use crate::latency::{LatencySummary, SendLog};
 use crate::procfs::{self, ProcessSample};
 use crate::stroke::StrokeWriter;
@@ -46,8 +47,7 @@ pub struct LectureOptions {
     pub points_per_stroke: usize,
 }
 
-/// The measurements of one system in one run. Fields are `None` when they
-/// could not be measured, such as server figures without a process id.
+/// The measurements of one system in one run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SystemResult {
     pub system: String,
@@ -62,29 +62,9 @@ pub struct SystemResult {
     pub updates_expected: u64,
     /// Measured updates that reached a reader, summed over readers.
     pub updates_delivered: u64,
-    pub p50_ms: Option<f64>,
-    pub p99_ms: Option<f64>,
-    pub max_ms: Option<f64>,
-    pub disconnects: u64,
-    pub errors: u64,
-    /// Server user plus system CPU time in the measured window.
-    pub server_cpu_seconds: Option<f64>,
-    /// `server_cpu_seconds` over the window's wall-clock time, in percent
-    /// of one core.
-    pub server_cpu_percent: Option<f64>,
-    /// `server_cpu_seconds` over `updates_delivered`, in microseconds.
-    pub server_cpu_us_per_delivery: Option<f64>,
-    /// The load generator's own CPU time in the window, in percent of one
-    /// core. Near 100 % the generator, not the server, limits the figures.
-    pub generator_cpu_percent: Option<f64>,
-    /// The server's peak resident set size (VmHWM) at the end, in MiB.
-    pub peak_rss_mib: Option<f64>,
-    /// Growth of the server's resident set from no reader to all readers
-    /// connected and idle, divided by the readers, in KiB.
-    pub rss_per_connection_kib: Option<f64>,
-    /// CPU placement of the server and the generator, or the reason they
-    /// were not pinned.
-    pub pinning: String,
+    /// Latency, failures, CPU time, memory and CPU placement.
+    #[serde(flatten)]
+    pub figures: DeliveryFigures,
 }
 
 /// Runs the scenario against `endpoint`.
@@ -197,23 +177,25 @@ pub async fn run(
         updates_sent,
         updates_expected,
         updates_delivered,
-        p50_ms: summary.map(|summary| summary.p50_ms),
-        p99_ms: summary.map(|summary| summary.p99_ms),
-        max_ms: summary.map(|summary| summary.max_ms),
-        disconnects: counters.disconnects.load(Ordering::Relaxed),
-        errors: counters.errors.load(Ordering::Relaxed),
-        server_cpu_seconds,
-        server_cpu_percent: server_cpu_seconds
-            .map(|seconds| seconds / window.as_secs_f64() * 100.0),
-        server_cpu_us_per_delivery: server_cpu_seconds
-            .filter(|_| updates_delivered > 0)
-            .map(|seconds| seconds * 1e6 / updates_delivered as f64),
-        generator_cpu_percent: generator_start
-            .zip(generator_end)
-            .map(|(start, end)| (end - start) / window.as_secs_f64() * 100.0),
-        peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
-        rss_per_connection_kib,
-        pinning: pinning.to_owned(),
+        figures: DeliveryFigures {
+            p50_ms: summary.map(|summary| summary.p50_ms),
+            p99_ms: summary.map(|summary| summary.p99_ms),
+            max_ms: summary.map(|summary| summary.max_ms),
+            disconnects: counters.disconnects.load(Ordering::Relaxed),
+            errors: counters.errors.load(Ordering::Relaxed),
+            server_cpu_seconds,
+            server_cpu_percent: server_cpu_seconds
+                .map(|seconds| seconds / window.as_secs_f64() * 100.0),
+            server_cpu_us_per_delivery: server_cpu_seconds
+                .filter(|_| updates_delivered > 0)
+                .map(|seconds| seconds * 1e6 / updates_delivered as f64),
+            generator_cpu_percent: generator_start
+                .zip(generator_end)
+                .map(|(start, end)| (end - start) / window.as_secs_f64() * 100.0),
+            peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
+            rss_per_connection_kib,
+            pinning: pinning.to_owned(),
+        },
     })
 }
 

@@ -8,10 +8,13 @@
 //! [`framing`]), or the raw broadcast server ([`raw`]) that relays frames
 //! without CRDT work. The scenarios are [`lecture`], [`many_rooms`],
 //! [`join_storm`], [`audio`] and [`render`]; [`commands`] holds their command lines.
+//! The delivery figures that lecture and many-rooms both report are in
+//! [`figures`].
 
 pub mod audio;
 pub mod clients;
 pub mod commands;
+pub mod figures;
 pub mod framing;
 pub mod join_storm;
 pub mod latency;

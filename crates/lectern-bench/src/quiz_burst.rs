@@ -110,6 +110,10 @@ pub struct SystemResult {
     /// the burst, summed over threads. A large value means other processes
     /// held the server's CPU, so the latencies are not the server's own.
     pub server_run_queue_wait_seconds: Option<f64>,
+    /// The load generator's own CPU time over the same span as
+    /// `server_cpu_seconds`, divided by `burst_seconds`, in percent of one
+    /// core. Near 100 % the generator, not the server, limits the latencies.
+    pub generator_cpu_percent: Option<f64>,
     /// The server's peak resident set size (VmHWM) at the end of the burst,
     /// joins and connects included, in MiB.
     pub peak_rss_mib: Option<f64>,
@@ -232,6 +236,7 @@ pub async fn run(
 
     // The burst.
     let burst_start = sample_server();
+    let generator_at_start = procfs::own_cpu_seconds(ticks_per_second);
     let wait_at_start = deployment.server_pid.and_then(run_queue::wait_seconds);
     let started = tokio::time::Instant::now() + BURST_LEAD;
     burst_tx.send_replace(Some(started));
@@ -241,6 +246,7 @@ pub async fn run(
         .await;
     let burst_seconds = started.elapsed().as_secs_f64();
     let burst_end = sample_server();
+    let generator_at_end = procfs::own_cpu_seconds(ticks_per_second);
     let wait_at_end = deployment.server_pid.and_then(run_queue::wait_seconds);
     info!(burst_seconds, "every answer settled");
 
@@ -339,6 +345,9 @@ pub async fn run(
         server_run_queue_wait_seconds: wait_at_end
             .zip(wait_at_start)
             .map(|(end, start)| end - start),
+        generator_cpu_percent: generator_at_start
+            .zip(generator_at_end)
+            .map(|(start, end)| (end - start) / burst_seconds * 100.0),
         rss_per_connection_kib,
         end_seconds,
         end_peak_rss_mib: after_end.map(|sample| sample.peak_rss_kib as f64 / 1024.0),

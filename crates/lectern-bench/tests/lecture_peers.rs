@@ -50,10 +50,10 @@ async fn peers_deliver_every_update() {
             result.updates_delivered, result.updates_expected,
             "{name}: updates lost"
         );
-        assert_eq!(result.disconnects, 0, "{name}: disconnects");
-        assert_eq!(result.errors, 0, "{name}: errors");
+        assert_eq!(result.figures.disconnects, 0, "{name}: disconnects");
+        assert_eq!(result.figures.errors, 0, "{name}: errors");
         assert!(
-            result.server_cpu_seconds.is_some(),
+            result.figures.server_cpu_seconds.is_some(),
             "{name}: no server CPU time"
         );
     }

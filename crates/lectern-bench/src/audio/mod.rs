@@ -128,6 +128,10 @@ pub struct SystemResult {
     /// Subscriber streams one fully used core would forward at this cost:
     /// `subscribers_connected` over the fraction of a core used.
     pub streams_per_core: Option<f64>,
+    /// The bench's own CPU time in the window, in percent of one core. The
+    /// publisher and every subscriber peer run in the bench process, so
+    /// near 100 % the bench, not the server, adds latency and jitter.
+    pub generator_cpu_percent: Option<f64>,
     /// The server's peak resident set size (VmHWM) at the end, in MiB.
     pub peak_rss_mib: Option<f64>,
     /// Growth of the server's resident set while the subscribers
@@ -230,12 +234,14 @@ pub async fn run(
     }
 
     let window_start_sample = sample_server();
+    let generator_start = procfs::own_cpu_seconds(ticks_per_second);
     let window_start = Instant::now();
     measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(options.measured).await;
     measuring.store(false, Ordering::Relaxed);
     let window = window_start.elapsed();
     let window_end_sample = sample_server();
+    let generator_end = procfs::own_cpu_seconds(ticks_per_second);
 
     let packets_sent = u64::from(measured_sent.load(Ordering::Relaxed));
     let packets_expected = packets_sent * connected as u64;
@@ -298,6 +304,9 @@ pub async fn run(
         streams_per_core: cpu_fraction
             .filter(|fraction| *fraction > 0.0)
             .map(|fraction| connected as f64 / fraction),
+        generator_cpu_percent: generator_start
+            .zip(generator_end)
+            .map(|(start, end)| (end - start) / window_seconds * 100.0),
         peak_rss_mib: final_sample.map(|sample| sample.peak_rss_kib as f64 / 1024.0),
         rss_per_subscriber_kib: match (before_subscribers, after_subscribers) {
             (Some(before), Some(after)) if connected > 0 => {

@@ -208,7 +208,7 @@ fn print_table(systems: &[SystemResult], failures: &[(&str, String)]) -> anyhow:
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>5} {:>17} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>8} {:>7} {:>5} {:>6}",
+        "{:<8} {:>5} {:>17} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>8} {:>7} {:>5} {:>6} {:>6}",
         "system",
         "subs",
         "received/expected",
@@ -223,12 +223,13 @@ fn print_table(systems: &[SystemResult], failures: &[(&str, String)]) -> anyhow:
         "peak MiB",
         "setup s",
         "disc",
-        "errors"
+        "errors",
+        "gen %"
     )?;
     for system in systems {
         writeln!(
             out,
-            "{:<8} {:>5} {:>17} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>8} {:>7.2} {:>5} {:>6}",
+            "{:<8} {:>5} {:>17} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>10} {:>8} {:>7.2} {:>5} {:>6} {:>6}",
             system.system,
             system.subscribers_connected,
             format!("{}/{}", system.packets_received, system.packets_expected),
@@ -244,6 +245,7 @@ fn print_table(systems: &[SystemResult], failures: &[(&str, String)]) -> anyhow:
             system.setup_seconds,
             system.disconnects,
             system.errors,
+            format_optional(system.generator_cpu_percent, 0),
         )?;
     }
     for (system, reason) in failures {

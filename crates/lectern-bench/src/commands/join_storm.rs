@@ -114,7 +114,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+        "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8} {:>6}",
         "system",
         "strokes",
         "p50 ms",
@@ -126,12 +126,13 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         "disc",
         "errors",
         "cpu s",
-        "peak MiB"
+        "peak MiB",
+        "gen %"
     )?;
     for system in systems {
         writeln!(
             out,
-            "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8}",
+            "{:<11} {:>7} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>5} {:>6} {:>7} {:>8} {:>6}",
             system.system,
             system.strokes,
             format_optional(system.p50_ms, 1),
@@ -147,6 +148,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
             system.errors,
             format_optional(system.server_cpu_seconds, 2),
             format_optional(system.peak_rss_mib, 1),
+            format_optional(system.generator_cpu_percent, 0),
         )?;
     }
     Ok(())

@@ -85,7 +85,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{:<8} {:>8} {:>17} {:>8} {:>8} {:>8} {:>8} {:>17} {:>5} {:>6} {:>8} {:>8} {:>9}",
+        "{:<8} {:>8} {:>17} {:>8} {:>8} {:>8} {:>8} {:>17} {:>5} {:>6} {:>8} {:>8} {:>9} {:>6}",
         "system",
         "students",
         "accepted/sent",
@@ -98,7 +98,8 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         "errors",
         "cpu s",
         "peak MiB",
-        "KiB/conn"
+        "KiB/conn",
+        "gen %"
     )?;
     for system in systems {
         let stored = format!(
@@ -112,7 +113,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         );
         writeln!(
             out,
-            "{:<8} {:>8} {:>17} {:>8} {:>8} {:>8} {:>8} {:>17} {:>5} {:>6} {:>8} {:>8} {:>9}",
+            "{:<8} {:>8} {:>17} {:>8} {:>8} {:>8} {:>8} {:>17} {:>5} {:>6} {:>8} {:>8} {:>9} {:>6}",
             system.system,
             system.students,
             format!("{}/{}", system.answers_accepted, system.answers_sent),
@@ -126,6 +127,7 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
             format_optional(system.server_cpu_seconds, 2),
             format_optional(system.peak_rss_mib, 1),
             format_optional(system.rss_per_connection_kib, 1),
+            format_optional(system.generator_cpu_percent, 0),
         )?;
     }
     Ok(())
