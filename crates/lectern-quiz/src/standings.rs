@@ -8,6 +8,14 @@ use crate::scoring::Correctness;
 /// Number of places on the podium.
 pub const PODIUM_PLACES: u32 = 3;
 
+/// Maximum number of standings the podium lists.
+///
+/// Tied participants share a rank, so without a cap a class in which
+/// everyone ties would put every participant on the podium, and the server
+/// sends the podium to every participant. The podium counts the rest in
+/// [`Podium::unlisted`].
+pub const PODIUM_MAX_ENTRIES: usize = 10;
+
 /// One participant's place in the standings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Standing {
@@ -27,9 +35,29 @@ pub struct Standing {
 /// The top places at the end of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Podium {
-    /// Standings with rank 1 to 3, best first. Ties can make it longer than
-    /// three entries, and a run with fewer participants makes it shorter.
+    /// Standings with rank 1 to 3, best first and in the order of
+    /// [`Run::standings`], at most [`PODIUM_MAX_ENTRIES`] of them. Ties can
+    /// make it longer than three entries, and a run with fewer participants
+    /// makes it shorter.
     pub places: Vec<Standing>,
+    /// Number of participants ranked 1 to 3 who are not in `places`
+    /// because the list reached [`PODIUM_MAX_ENTRIES`].
+    #[serde(default)]
+    pub unlisted: u32,
+}
+
+impl Podium {
+    /// Builds the podium from `standings` sorted best first with ranks
+    /// assigned, as [`Run::standings`] returns them.
+    pub fn from_standings(standings: &[Standing]) -> Podium {
+        let ranked = standings
+            .iter()
+            .take_while(|standing| standing.rank <= PODIUM_PLACES)
+            .count();
+        let places = standings[..ranked.min(PODIUM_MAX_ENTRIES)].to_vec();
+        let unlisted = u32::try_from(ranked - places.len()).unwrap_or(u32::MAX);
+        Podium { places, unlisted }
+    }
 }
 
 impl Run {
@@ -70,14 +98,10 @@ impl Run {
         standings
     }
 
-    /// Returns the standings ranked 1 to 3.
+    /// Returns the podium: the first [`PODIUM_MAX_ENTRIES`] standings
+    /// ranked 1 to 3 and the number of the others ranked 1 to 3.
     pub fn podium(&self) -> Podium {
-        let places = self
-            .standings()
-            .into_iter()
-            .take_while(|standing| standing.rank <= PODIUM_PLACES)
-            .collect();
-        Podium { places }
+        Podium::from_standings(&self.standings())
     }
 
     /// Returns the score and correct-answer count of `participant_id` over

@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use lectern_quiz::standings::PODIUM_MAX_ENTRIES;
 use lectern_quiz::{Answer, Correctness, Distribution, Run};
 
 /// Plays two true/false questions with alice, bob and carol.
@@ -77,6 +78,7 @@ fn podium_after_end() {
         .collect();
 
     assert_eq!(names, ["alice", "bob", "carol"]);
+    assert_eq!(podium.unlisted, 0);
 }
 
 #[test]
@@ -92,6 +94,79 @@ fn podium_ties_share_rank() {
 
     assert_eq!(podium.places.len(), 4);
     assert!(podium.places.iter().all(|place| place.rank == 1));
+    assert_eq!(podium.unlisted, 0);
+}
+
+/// Returns `count` participant ids that sort in numeric order.
+fn participant_ids(count: usize) -> Vec<String> {
+    (0..count).map(|number| format!("p{number:03}")).collect()
+}
+
+#[test]
+fn podium_caps_many_ties() {
+    let extra = 7;
+    let ids = participant_ids(PODIUM_MAX_ENTRIES + extra);
+    let mut run = common::start(common::true_false_quiz(1));
+    run.open_next(0).expect("opens");
+    for id in &ids {
+        run.submit(id, Answer::Boolean { value: true }, 0)
+            .expect("accepted");
+    }
+
+    let podium = run.end(1).expect("ends");
+    let listed: Vec<&str> = podium
+        .places
+        .iter()
+        .map(|place| place.participant_id.as_str())
+        .collect();
+
+    assert_eq!(podium.places.len(), PODIUM_MAX_ENTRIES);
+    assert_eq!(podium.unlisted, u32::try_from(extra).expect("small"));
+    assert!(podium.places.iter().all(|place| place.rank == 1));
+    assert_eq!(listed, ids[..PODIUM_MAX_ENTRIES], "ties listed by id");
+}
+
+#[test]
+fn podium_cap_keeps_winner_first() {
+    let ids = participant_ids(2 * PODIUM_MAX_ENTRIES);
+    let mut run = common::start(common::true_false_quiz(1));
+    run.open_next(0).expect("opens");
+    // The last id submits at 0 ms, so it alone has the top score. The
+    // others submit at 10 s and tie for rank 2.
+    let (winner, tied) = ids.split_last().expect("not empty");
+    run.submit(winner, Answer::Boolean { value: true }, 0)
+        .expect("accepted");
+    for id in tied {
+        run.submit(id, Answer::Boolean { value: true }, 10_000)
+            .expect("accepted");
+    }
+
+    let podium = run.end(20_000).expect("ends");
+
+    assert_eq!(podium.places.len(), PODIUM_MAX_ENTRIES);
+    assert_eq!(podium.places[0].participant_id, *winner);
+    assert_eq!(podium.places[0].rank, 1);
+    assert!(podium.places[1..].iter().all(|place| place.rank == 2));
+    assert_eq!(
+        podium.unlisted,
+        u32::try_from(ids.len() - PODIUM_MAX_ENTRIES).expect("small")
+    );
+}
+
+#[test]
+fn podium_unlisted_excludes_rank_four() {
+    let mut run = common::start(common::true_false_quiz(1));
+    run.open_next(0).expect("opens");
+    for (id, received_at) in [("a", 0), ("b", 4_000), ("c", 8_000), ("d", 12_000)] {
+        run.submit(id, Answer::Boolean { value: true }, received_at)
+            .expect("accepted");
+    }
+
+    let podium = run.end(20_000).expect("ends");
+    let ranks: Vec<u32> = podium.places.iter().map(|place| place.rank).collect();
+
+    assert_eq!(ranks, [1, 2, 3]);
+    assert_eq!(podium.unlisted, 0, "rank 4 is not a podium place");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod support;
 
+use lectern_quiz::standings::PODIUM_MAX_ENTRIES;
 use serde_json::{Value, json};
 use support::{ControlClient, TestServer, planets_quiz, start};
 
@@ -206,12 +207,72 @@ async fn full_run_to_podium() {
         "Grace's answer to question 2 counts: {names:?}"
     );
     assert_eq!(ended["question"], Value::Null);
+    assert_eq!(ended["podium_unlisted"], 0);
     let (ada, _) = &mut class.students[0];
     let seen = ada.state_in("ended").await;
     assert_eq!(seen["podium"], ended["podium"]);
+    assert_eq!(seen["podium_unlisted"], 0);
     assert!(seen["my_standing"]["rank"].is_u64(), "{seen}");
 
     class.server.stop().await;
+}
+
+#[tokio::test]
+async fn podium_caps_tied_class() {
+    let unlisted = 2;
+    let server = start().await;
+    let (token, code) = server.lecturer_room().await;
+    let quiz_id = server.create_quiz(&token, planets_quiz(60)).await;
+    let (mut lecturer, _) = ControlClient::connect(&server, &code, &token).await;
+    let mut students = Vec::new();
+    for number in 0..PODIUM_MAX_ENTRIES + unlisted {
+        let (student_token, participant_id) =
+            server.join(&code, &format!("Student {number}")).await;
+        let (client, _) = ControlClient::connect(&server, &code, &student_token).await;
+        students.push((client, participant_id));
+    }
+
+    // Ending the run before any question leaves every student at 0 points,
+    // so all of them share rank 1.
+    lecturer
+        .send(json!({"v": 1, "type": "quiz.launch", "quiz_id": quiz_id}))
+        .await;
+    let lobby = lecturer.state_in("lobby").await;
+    assert_eq!(lobby["podium"], Value::Null);
+    assert_eq!(lobby["podium_unlisted"], Value::Null);
+    lecturer.send(json!({"v": 1, "type": "quiz.end"})).await;
+    let ended = lecturer.state_in("ended").await;
+
+    let podium = ended["podium"].as_array().expect("podium");
+    let listed: Vec<&str> = podium
+        .iter()
+        .map(|place| place["participant_id"].as_str().expect("participant id"))
+        .collect();
+    let mut ids: Vec<&str> = students.iter().map(|(_, id)| id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ended["participants"], students.len(), "{ended}");
+    assert_eq!(podium.len(), PODIUM_MAX_ENTRIES, "{ended}");
+    assert_eq!(listed, ids[..PODIUM_MAX_ENTRIES], "ties listed by id");
+    assert!(podium.iter().all(|place| place["rank"] == 1), "{ended}");
+    assert_eq!(ended["podium_unlisted"], unlisted, "{ended}");
+
+    for (student, participant_id) in &mut students {
+        let seen = student.state_in("ended").await;
+        assert_eq!(seen["podium"], ended["podium"]);
+        assert_eq!(seen["podium_unlisted"], unlisted);
+        assert_eq!(
+            seen["my_standing"],
+            json!({"rank": 1, "score": 0}),
+            "{participant_id} is ranked even when the podium does not list them"
+        );
+    }
+    let outside = students
+        .iter()
+        .filter(|(_, id)| !listed.contains(&id.as_str()))
+        .count();
+    assert_eq!(outside, unlisted);
+
+    server.stop().await;
 }
 
 #[tokio::test]

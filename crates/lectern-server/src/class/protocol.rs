@@ -519,7 +519,12 @@ pub struct RunView {
     pub distribution: Option<Distribution>,
     pub leaderboard: Option<Vec<LeaderboardEntry>>,
     pub my_standing: Option<MyStanding>,
+    /// Participants ranked 1 to 3, best first, at most
+    /// [`lectern_quiz::standings::PODIUM_MAX_ENTRIES`], in the ended phase.
     pub podium: Option<Vec<LeaderboardEntry>>,
+    /// Number of participants ranked 1 to 3 who are not in `podium`
+    /// because it is full, in the ended phase.
+    pub podium_unlisted: Option<u32>,
 }
 
 /// A student's own accepted answer to the current question.

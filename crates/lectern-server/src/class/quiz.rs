@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use lectern_quiz::{
-    AnswerRecord, Phase, Quiz, Run, RunConfig, RunError, Standing, StreakBonus, SubmitError,
+    AnswerRecord, Phase, Podium, Quiz, Run, RunConfig, RunError, Standing, StreakBonus, SubmitError,
 };
 use lectern_store::{NewAnswer, NewRun, RunStateUpdate, RunWithAnswers};
 
@@ -361,8 +361,11 @@ impl QuizRun {
                 .map(entry)
                 .collect::<Vec<_>>()
         });
-        let podium = (phase == Phase::Ended)
-            .then(|| run.podium().places.iter().map(entry).collect::<Vec<_>>());
+        // The podium is capped at PODIUM_MAX_ENTRIES, because this view is
+        // cloned and sent to every participant.
+        let podium = (phase == Phase::Ended).then(|| Podium::from_standings(&standings));
+        let podium_unlisted = podium.as_ref().map(|podium| podium.unlisted);
+        let podium = podium.map(|podium| podium.places.iter().map(entry).collect::<Vec<_>>());
 
         let base = RunView {
             run_id: self.id.clone(),
@@ -387,6 +390,7 @@ impl QuizRun {
             leaderboard,
             my_standing: None,
             podium,
+            podium_unlisted,
         };
         SharedView {
             base,

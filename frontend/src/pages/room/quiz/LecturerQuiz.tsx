@@ -29,7 +29,7 @@ export function LecturerQuiz({ state, token, code, onCommand }: LecturerQuizProp
         {run && (
           <>
             <p class="quiz-big">{t('quiz.lecturer.ended', { title: run.title })}</p>
-            <Podium places={run.podium ?? []} />
+            <Podium places={run.podium ?? []} unlisted={run.podium_unlisted ?? 0} />
             {run.leaderboard && run.leaderboard.length > 0 && (
               <>
                 <h3>{t('quiz.leaderboard.title')}</h3>

@@ -291,6 +291,7 @@ describe('lecturer panel', () => {
     await settle()
 
     expect(allByTestId('quiz-podium-place').map((place) => place.dataset.rank)).toEqual(['1', '2', '2'])
+    expect(byTestId('quiz-podium-unlisted')).toBeNull()
     expect(requests).toContain('/api/v1/quiz-runs/r_1/results')
     expect(requests).toContain('/api/v1/quiz-runs/r_1/questions/1')
     const results = byTestId('quiz-results')
@@ -302,6 +303,15 @@ describe('lecturer panel', () => {
     expect(byTestId('quiz-results-csv')?.getAttribute('href')).toBe('/api/v1/quiz-runs/r_1/results.csv')
     // Another quiz can start after the end.
     expect(container.textContent).toContain('Start another quiz')
+  })
+
+  it('counts the podium places left unlisted', async () => {
+    stubFetch({ '/quizzes': [] })
+    renderPanel(stateWith(run({ phase: 'ended', podium: standings, podium_unlisted: 42, leaderboard: standings })), 'lecturer')
+    await settle()
+
+    expect(allByTestId('quiz-podium-place')).toHaveLength(3)
+    expect(byTestId('quiz-podium-unlisted')?.textContent).toBe('And 42 more participants share these places.')
   })
 
   it('collapses and expands', () => {
@@ -636,6 +646,40 @@ describe('student panel', () => {
     expect(byTestId('quiz-podium')).not.toBeNull()
     expect(allByTestId('quiz-podium-place')).toHaveLength(3)
     expect(byTestId('quiz-my-standing')).not.toBeNull()
+  })
+
+  it('ranks a student left off the podium', () => {
+    renderPanel(stateWith(run({ phase: 'ended', podium: standings.slice(0, 1), podium_unlisted: 2, my_standing: { rank: 1, score: 1800 } })), 'student')
+    expect(allByTestId('quiz-podium-place').map((place) => place.dataset.participantId)).toEqual(['p_bob'])
+    expect(byTestId('quiz-my-standing')?.dataset.rank).toBe('1')
+    expect(byTestId('quiz-podium-unlisted')?.dataset.unlisted).toBe('2')
+  })
+
+  it('counts unlisted podium places in English', () => {
+    const cases: [number, string][] = [
+      [1, 'And 1 more participant shares these places.'],
+      [2, 'And 2 more participants share these places.'],
+      [4990, 'And 4,990 more participants share these places.'],
+    ]
+    for (const [unlisted, text] of cases) {
+      renderPanel(stateWith(run({ phase: 'ended', podium: standings, podium_unlisted: unlisted })), 'student')
+      expect(byTestId('quiz-podium-unlisted')?.textContent).toBe(text)
+    }
+  })
+
+  it('counts unlisted podium places in Russian', () => {
+    setLanguage('ru')
+    const cases: [number, string][] = [
+      [1, 'Эти места делит ещё 1 участник.'],
+      [3, 'Эти места делят ещё 3 участника.'],
+      [5, 'Эти места делят ещё 5 участников.'],
+      [21, 'Эти места делит ещё 21 участник.'],
+      [4990, 'Эти места делят ещё 4\u00a0990 участников.'],
+    ]
+    for (const [unlisted, text] of cases) {
+      renderPanel(stateWith(run({ phase: 'ended', podium: standings, podium_unlisted: unlisted })), 'student')
+      expect(byTestId('quiz-podium-unlisted')?.textContent).toBe(text)
+    }
   })
 
   it('announces an opened question', () => {

@@ -2,7 +2,7 @@
 // chart, leaderboard and podium.
 
 import { useEffect, useState } from 'preact/hooks'
-import { getLanguage, t } from '../../../i18n'
+import { getLanguage, t, tCount } from '../../../i18n'
 import { countdownSeconds, formatCountdown, spokenCountdown } from '../control/clock'
 import { distributionView } from './distributionView'
 import type { Distribution, RevealedQuestion, Standing, StudentQuestion } from './types'
@@ -162,8 +162,15 @@ export function Leaderboard({ entries, selfId }: { entries: Standing[]; selfId?:
 
 const PLACE_CLASSES = ['first', 'second', 'third']
 
+interface PodiumProps {
+  places: Standing[]
+  /** Number of participants ranked 1 to 3 whom the server left out of `places`. */
+  unlisted: number
+  selfId?: string
+}
+
 /** Places 1 to 3; shared ranks stand on the same step. */
-export function Podium({ places, selfId }: { places: Standing[]; selfId?: string }) {
+export function Podium({ places, unlisted, selfId }: PodiumProps) {
   if (places.length === 0) return <p class="meta">{t('quiz.podium.empty')}</p>
   return (
     <section class="quiz-podium" data-testid="quiz-podium" aria-label={t('quiz.podium.title')}>
@@ -186,6 +193,11 @@ export function Podium({ places, selfId }: { places: Standing[]; selfId?: string
           </li>
         ))}
       </ol>
+      {unlisted > 0 && (
+        <p class="meta" data-testid="quiz-podium-unlisted" data-unlisted={unlisted}>
+          {tCount('quiz.podium.unlisted', unlisted, { others: unlisted.toLocaleString(getLanguage()) })}
+        </p>
+      )}
     </section>
   )
 }

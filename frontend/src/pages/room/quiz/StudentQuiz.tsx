@@ -45,7 +45,7 @@ export function StudentQuiz({ state, run, onAnswer }: StudentQuizProps) {
         <>
           <p class="quiz-big">{t('quiz.student.ended', { title: run.title })}</p>
           <MyStandingText standing={run.my_standing} />
-          <Podium places={run.podium ?? []} selfId={selfId} />
+          <Podium places={run.podium ?? []} unlisted={run.podium_unlisted ?? 0} selfId={selfId} />
           {run.leaderboard && run.leaderboard.length > 0 && (
             <details class="quiz-details">
               <summary>{t('quiz.leaderboard.title')}</summary>

@@ -44,7 +44,7 @@ describe('parseServerMessage', () => {
         answered: 3,
         participants: 25,
         my_answer: { answer: { type: 'choice', index: 1 }, received_at: NOW + 4000, response_ms: 4000 },
-        reveal: null, my_result: null, distribution: null, leaderboard: null, my_standing: null, podium: null,
+        reveal: null, my_result: null, distribution: null, leaderboard: null, my_standing: null, podium: null, podium_unlisted: null,
       },
     }
     const message = parsed(JSON.stringify(frame))
@@ -100,6 +100,22 @@ describe('parseServerMessage', () => {
       if (message.type !== 'quiz.state') throw new Error('not quiz.state')
       expect(message.run?.podium).toEqual([standing])
     }
+  })
+
+  it('reads podium_unlisted and tolerates its absence', () => {
+    const ended = run({ phase: 'ended', podium: [], podium_unlisted: 42 })
+    const withCount = parsed(stateFrame(ended))
+    expect(withCount.type === 'quiz.state' && withCount.run?.podium_unlisted).toBe(42)
+
+    const older: Record<string, unknown> = { ...ended }
+    delete older.podium_unlisted
+    const withoutCount = parsed(JSON.stringify({ v: 1, type: 'quiz.state', server_time: NOW, run: older }))
+    expect(withoutCount.type === 'quiz.state' && withoutCount.run?.podium_unlisted).toBe(null)
+  })
+
+  it('rejects a negative podium_unlisted', () => {
+    const ended = { ...run({ phase: 'ended', podium: [] }), podium_unlisted: -1 }
+    expect(rejection({ v: 1, type: 'quiz.state', server_time: NOW, run: ended })).toContain('podium_unlisted')
   })
 
   it('reads every distribution type', () => {

@@ -316,6 +316,8 @@ export function parseRun(value: unknown, path = 'run'): RunView {
     leaderboard: nullable(json.leaderboard, `${path}.leaderboard`, (list, listPath) => array(list, listPath, parseStanding)),
     my_standing: nullable(json.my_standing, `${path}.my_standing`, parseMyStanding),
     podium: nullable(json.podium, `${path}.podium`, parsePodium),
+    // Servers before this field was added list every participant ranked 1 to 3 and send none.
+    podium_unlisted: json.podium_unlisted === undefined ? null : nullable(json.podium_unlisted, `${path}.podium_unlisted`, count),
   }
 }
 

@@ -46,6 +46,7 @@ export function run(overrides: Partial<RunView> = {}): RunView {
     leaderboard: null,
     my_standing: null,
     podium: null,
+    podium_unlisted: null,
     ...overrides,
   }
 }

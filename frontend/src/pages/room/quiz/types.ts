@@ -197,7 +197,10 @@ export interface RunView {
   distribution: Distribution | null
   leaderboard: Standing[] | null
   my_standing: MyStanding | null
+  /** Standings ranked 1 to 3, best first. The server lists at most 10 of them. */
   podium: Standing[] | null
+  /** Number of participants ranked 1 to 3 who are not in `podium` because it is full. Set whenever `podium` is. */
+  podium_unlisted: number | null
 }
 
 export type { ErrorMessage, Role, ServerMessage, WelcomeMessage } from '../control/types'
