@@ -30,6 +30,7 @@ use warp::hyper::upgrade::{OnUpgrade, Upgraded};
 use crate::room::{
     CloseSignal, ConnectionLink, JoinRequest, RoomCommand, RoomRegistry, close_code,
 };
+use crate::write_batch::BatchedWrites;
 
 /// An empty awareness update (zero entries). Stock y-websocket clients
 /// reconnect after 30 s without any message, so an idle room sends this
@@ -48,13 +49,12 @@ const READ_BUFFER_BYTES: usize = 1024;
 /// that keeps its peak capacity until the socket closes. Without this
 /// limit, the presence update of a room with 500 students (500 ids of 36
 /// characters, about 19 KiB) would keep that much on every connection.
-/// Smaller fragments cost CPU: with 2 KiB,
-/// `lectern-bench join-storm --clients 200 --strokes 5000` used 1.4 s of
-/// server CPU against 0.7 to 0.9 s with 4 KiB (2 shared cores).
-const MAX_FRAME_PAYLOAD: usize = 4 * 1024;
+/// [`BatchedWrites`] joins the frames of a message into one system call,
+/// so small frames cost little CPU.
+const MAX_FRAME_PAYLOAD: usize = 1024;
 
 /// A board WebSocket on an upgraded HTTP connection.
-type BoardSocket = WebSocketStream<Upgraded>;
+type BoardSocket = WebSocketStream<BatchedWrites<Upgraded>>;
 
 /// Identity and rights of a connecting client, settled before the upgrade.
 #[derive(Debug, Clone)]
@@ -97,7 +97,8 @@ pub fn run(
 fn socket_config(limits: ConnectionLimits) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
-        // The writer flushes after every message, so buffering gains nothing.
+        // tungstenite hands each frame on at once, and `BatchedWrites`
+        // gathers them and frees its buffer after every flush.
         .write_buffer_size(0)
         .max_message_size(Some(limits.max_message_bytes))
         .max_frame_size(Some(limits.max_message_bytes))
@@ -117,10 +118,13 @@ async fn serve(
             return;
         }
     };
-    let (sink, stream) =
-        WebSocketStream::from_raw_socket(upgraded, Role::Server, Some(socket_config(limits)))
-            .await
-            .split();
+    let (sink, stream) = WebSocketStream::from_raw_socket(
+        BatchedWrites::new(upgraded),
+        Role::Server,
+        Some(socket_config(limits)),
+    )
+    .await
+    .split();
     let (reader_closer, reader_close) = oneshot::channel();
     let cancel = CancellationToken::new();
     let alive = Arc::new(AtomicBool::new(true));
@@ -339,8 +343,9 @@ async fn send_binary(
             OpCode::Data(Data::Continue)
         };
         let fragment = WireFrame::message(payload.slice(start..end), opcode, end == payload.len());
-        // `feed` waits until the previous fragment is written, so the
-        // write buffer contains one fragment at a time.
+        // `feed` waits until tungstenite has passed the previous fragment
+        // to `BatchedWrites`, so its write buffer contains one fragment at a
+        // time.
         sink.feed(Message::Frame(fragment)).await?;
         start = end;
     }

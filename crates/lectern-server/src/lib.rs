@@ -43,6 +43,7 @@ mod render;
 pub mod room;
 mod site;
 mod state;
+mod write_batch;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
