@@ -35,6 +35,7 @@ mod codes;
 pub mod config;
 mod connection;
 mod error;
+mod http_server;
 mod media;
 mod rate_limit;
 mod registry;
@@ -42,6 +43,7 @@ mod render;
 pub mod room;
 mod site;
 mod state;
+mod write_batch;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -140,13 +142,12 @@ impl Server {
 
         let shutdown = CancellationToken::new();
         let signal = shutdown.clone();
-        let (address, server) = warp::serve(routes)
-            .try_bind_with_graceful_shutdown(listen, async move {
-                signal.cancelled().await;
-                close_all_classes(&classes).await;
-                close_all_rooms(&rooms).await;
-            })
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let (address, server) = http_server::bind(routes, listen, async move {
+            signal.cancelled().await;
+            close_all_classes(&classes).await;
+            close_all_rooms(&rooms).await;
+        })
+        .with_context(|| format!("cannot listen on {listen}"))?;
         let task = tokio::spawn(async move {
             server.await;
             tracing::info!("HTTP connections closed; closing the database");

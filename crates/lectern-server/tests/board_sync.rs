@@ -38,6 +38,25 @@ async fn late_joiner_receives_whole_board() {
 }
 
 #[tokio::test]
+async fn update_over_one_frame_arrives_whole() {
+    let server = start().await;
+    let (lecturer_token, code) = server.lecturer_room().await;
+    let (student_token, _) = server.join(&code, "Grace").await;
+    let mut lecturer = BoardClient::connect(&server, &code, &lecturer_token).await;
+    let mut student = BoardClient::connect(&server, &code, &student_token).await;
+
+    // 30 000 bytes: the server sends it in frames of at most 1 KiB.
+    let long_text = "lemma ".repeat(5_000);
+    lecturer.type_text(&long_text).await;
+    student.until(|doc| notes(doc) == long_text).await;
+
+    let (late_token, _) = server.join(&code, "Ada").await;
+    let late = BoardClient::connect(&server, &code, &late_token).await;
+    assert_eq!(notes(&late.doc), long_text);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn several_messages_in_one_frame() {
     let server = start().await;
     let (lecturer_token, code) = server.lecturer_room().await;

@@ -48,7 +48,7 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
 
     let login = warp::path!("auth" / "login")
         .and(warp::post())
-        .and(warp::addr::remote())
+        .and(crate::http_server::client_addr())
         .and(json_body::<LoginRequest>(limit))
         .and(with_state(state.clone()))
         .and_then(login);

@@ -1,8 +1,11 @@
 //! Board export, restore and the board WebSocket.
 
 use serde::Deserialize;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
+use warp::http::header::{CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, UPGRADE};
+use warp::hyper::Body;
 use warp::reply::Response;
 use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
@@ -14,6 +17,7 @@ use super::rooms::initial_access;
 use crate::auth::{Principal, RoomRole, TOKEN_COOKIE};
 use crate::connection::{self, BoardTicket, ConnectionLimits};
 use crate::error::ApiError;
+use crate::http_server::PendingUpgrade;
 use crate::room::RoomCommand;
 use crate::state::{SharedState, with_state};
 
@@ -124,8 +128,16 @@ struct SocketQuery {
     token: Option<String>,
 }
 
+/// Path prefix of the board socket, whose HTTP upgrade the server hands
+/// to [`socket_route`] as a [`PendingUpgrade`].
+pub const BOARD_SOCKET_PREFIX: &str = "/ws/board/";
+
 /// `/ws/board/{code}?token=T`: checks the token before the upgrade, so a
 /// bad one gets a plain 401 or 403 instead of an opened socket.
+///
+/// `warp::ws()` checks the handshake headers, and its rejections are
+/// unchanged. The socket itself is built from the [`PendingUpgrade`], so
+/// that [`connection::run`] sets the buffer sizes.
 pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "board" / String)
         .and(warp::get())
@@ -135,22 +147,52 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
         .and_then(authorize_socket)
         .untuple_one()
         .and(warp::ws())
-        .map(|ticket: BoardTicket, state: SharedState, ws: Ws| {
-            let limits = ConnectionLimits {
-                max_message_bytes: state.settings.limits.max_message_bytes,
-                outbox_frames: state.settings.limits.outbox_frames,
-                ping_interval: state.settings.limits.ping_interval,
-            };
-            let connection_id = state.next_connection_id();
-            let rooms = state.rooms.clone();
-            ws.max_message_size(limits.max_message_bytes)
-                .max_frame_size(limits.max_message_bytes)
-                .on_upgrade(move |socket| {
-                    connection::run(socket, connection_id, ticket, rooms, limits)
-                })
-                .into_response()
-        })
+        .and(warp::header::<String>("sec-websocket-key"))
+        .and(warp::ext::optional::<PendingUpgrade>())
+        .and_then(
+            |ticket: BoardTicket,
+             state: SharedState,
+             _: Ws,
+             key: String,
+             upgrade: Option<PendingUpgrade>| async move {
+                let Some(upgrade) = upgrade.as_ref().and_then(PendingUpgrade::take) else {
+                    return Err(Rejection::from(ApiError::internal(
+                        "the board socket request carries no HTTP upgrade",
+                    )));
+                };
+                let limits = ConnectionLimits {
+                    max_message_bytes: state.settings.limits.max_message_bytes,
+                    outbox_frames: state.settings.limits.outbox_frames,
+                    ping_interval: state.settings.limits.ping_interval,
+                };
+                let connection_id = state.next_connection_id();
+                let rooms = state.rooms.clone();
+                tokio::spawn(connection::run(
+                    upgrade,
+                    connection_id,
+                    ticket,
+                    rooms,
+                    limits,
+                ));
+                Ok(switching_protocols(&key))
+            },
+        )
         .boxed()
+}
+
+/// Returns the `101 Switching Protocols` response to a WebSocket handshake
+/// with `key` as its `Sec-WebSocket-Key` (RFC 6455, section 4.2.2).
+fn switching_protocols(key: &str) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = response.headers_mut();
+    headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
+    let accept = derive_accept_key(key.as_bytes());
+    if let Ok(accept) = HeaderValue::from_str(&accept) {
+        headers.insert(SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    response
 }
 
 async fn authorize_socket(

@@ -20,6 +20,7 @@ use warp::{Filter, Reply};
 use crate::error::recover;
 use crate::state::SharedState;
 
+pub use board::BOARD_SOCKET_PREFIX;
 pub use extract::{json_body, principal};
 
 /// Every route the server answers.
@@ -59,7 +60,7 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
         .unify()
         .recover(recover)
         .unify()
-        .with(warp::trace::request())
+        .with(warp::trace(crate::http_server::request_span))
         .map(Reply::into_response)
         .boxed()
 }

@@ -126,7 +126,7 @@ pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
 
     let join = warp::path!("rooms" / String / "join")
         .and(warp::post())
-        .and(warp::addr::remote())
+        .and(crate::http_server::client_addr())
         .and(json_body::<JoinRoom>(limit))
         .and(with_state())
         .and_then(join_room);

@@ -1,0 +1,128 @@
+//! The HTTP server: hyper serving warp's routes.
+//!
+//! warp's own server keeps a request's HTTP upgrade where only `warp::ws()`
+//! can take it, and that builds every socket with tungstenite's default
+//! buffers. This server runs the same routes through `warp::service` and
+//! gives each request two things that warp's server would have owned:
+//!
+//! - the client's address, read by [`client_addr`] and by [`request_span`];
+//! - on the board socket path, the upgrade itself as a [`PendingUpgrade`]
+//!   extension, so the board route can build its socket with its own
+//!   buffer sizes.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tracing::Span;
+use tracing::field::{Empty, display};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::filters::trace::Info;
+use warp::hyper::server::conn::{AddrIncoming, AddrStream};
+use warp::hyper::service::{Service, make_service_fn, service_fn};
+use warp::hyper::upgrade::OnUpgrade;
+use warp::hyper::{Body, Request, Server};
+use warp::reply::Response;
+
+use crate::api::BOARD_SOCKET_PREFIX;
+
+tokio::task_local! {
+    /// The address of the client whose request the current task serves.
+    static CLIENT_ADDR: SocketAddr;
+}
+
+/// The HTTP upgrade of a board socket request, taken once by the route
+/// that accepts the socket.
+#[derive(Clone)]
+pub struct PendingUpgrade(Arc<Mutex<Option<OnUpgrade>>>);
+
+impl PendingUpgrade {
+    fn new(upgrade: OnUpgrade) -> Self {
+        Self(Arc::new(Mutex::new(Some(upgrade))))
+    }
+
+    /// Takes the upgrade, or returns `None` when it was already taken.
+    pub fn take(&self) -> Option<OnUpgrade> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+impl fmt::Debug for PendingUpgrade {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("PendingUpgrade")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Binds `listen` and returns the bound address and the future that
+/// serves `routes` until `shutdown` completes and the open requests end.
+pub fn bind(
+    routes: BoxedFilter<(Response,)>,
+    listen: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(SocketAddr, impl Future<Output = ()>), warp::hyper::Error> {
+    let mut incoming = AddrIncoming::bind(&listen)?;
+    incoming.set_nodelay(true);
+    let address = incoming.local_addr();
+
+    let service = warp::service(routes);
+    let make_service = make_service_fn(move |connection: &AddrStream| {
+        let client = connection.remote_addr();
+        let service = service.clone();
+        async move {
+            Ok::<_, Infallible>(service_fn(move |mut request: Request<Body>| {
+                if request.uri().path().starts_with(BOARD_SOCKET_PREFIX)
+                    && let Some(upgrade) = request.extensions_mut().remove::<OnUpgrade>()
+                {
+                    request
+                        .extensions_mut()
+                        .insert(PendingUpgrade::new(upgrade));
+                }
+                let mut service = service.clone();
+                CLIENT_ADDR.scope(client, service.call(request))
+            }))
+        }
+    });
+
+    let server = Server::builder(incoming)
+        .serve(make_service)
+        .with_graceful_shutdown(shutdown);
+    let serve = async move {
+        if let Err(error) = server.await {
+            tracing::error!(%error, "the HTTP server failed");
+        }
+    };
+    Ok((address, serve))
+}
+
+/// Extracts the client's address, which is `None` outside a request
+/// served by [`bind`], such as in `warp::test`.
+pub fn client_addr() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Clone {
+    warp::any().map(|| CLIENT_ADDR.try_with(|client| *client).ok())
+}
+
+/// Returns the span of one request, with the fields of
+/// `warp::trace::request()`, whose client address warp's service no
+/// longer has.
+pub fn request_span(info: Info<'_>) -> Span {
+    let span = tracing::info_span!(
+        "request",
+        remote.addr = Empty,
+        method = %info.method(),
+        path = %info.path(),
+        version = ?info.version(),
+        referer = Empty,
+    );
+    if let Ok(client) = CLIENT_ADDR.try_with(|client| *client) {
+        span.record("remote.addr", display(client));
+    }
+    if let Some(referer) = info.referer() {
+        span.record("referer", display(referer));
+    }
+    tracing::debug!(parent: &span, "received request");
+    span
+}
