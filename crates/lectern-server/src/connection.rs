@@ -41,7 +41,7 @@ const KEEPALIVE_FRAME: [u8; 3] = [1, 1, 0];
 /// frames, and once a frame's header is read the buffer grows to the
 /// frame's whole length, so a small buffer adds no reads for large
 /// updates. tungstenite 0.26 defaults to 128 KiB.
-const READ_BUFFER_BYTES: usize = 1024;
+const READ_BUFFER_BYTES: usize = 512;
 
 /// Maximum payload of one outgoing WebSocket frame. A longer message is
 /// sent as a fragmented message (RFC 6455, section 5.4), which clients
