@@ -135,7 +135,7 @@ async fn room_reloads_after_idle_unload() {
 }
 
 #[tokio::test]
-async fn updates_of_rooms_drawing_at_once_are_all_logged() {
+async fn many_rooms_updates_all_logged() {
     let server = start().await;
     let (token, first_code) = server.lecturer_room().await;
     let mut rooms = vec![(token.clone(), first_code)];
@@ -160,7 +160,7 @@ async fn updates_of_rooms_drawing_at_once_are_all_logged() {
             for letter in ["a", "b", "c", "d", "e", "f", "g", "h"] {
                 lecturer.type_text(letter).await;
             }
-            // The room stores an update before it answers what came after.
+            // The room stores an update before it replies to any later message.
             lecturer.round_trip().await;
             lecturer
         }
