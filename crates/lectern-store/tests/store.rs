@@ -362,7 +362,7 @@ async fn board_log_of_several_rooms(store: Store) {
         [(1, vec![20]), (2, vec![21]), (3, vec![22]), (4, vec![23])]
     );
 
-    // More rows than one INSERT statement holds.
+    // More rows than fit in one INSERT statement.
     let many: Vec<Vec<u8>> = (0..450_u16).map(|n| n.to_le_bytes().to_vec()).collect();
     store
         .append_board_updates("r1", 3, &many, 7)
@@ -373,7 +373,7 @@ async fn board_log_of_several_rooms(store: Store) {
     assert_eq!(log.updates[451], (452, 449_u16.to_le_bytes().to_vec()));
 
     let fresh = [vec![30]];
-    let taken = [vec![40]];
+    let clashing = [vec![40]];
     let clash = store
         .append_board_updates_of_rooms(
             &[
@@ -385,7 +385,7 @@ async fn board_log_of_several_rooms(store: Store) {
                 BoardAppend {
                     room_id: "r1",
                     first_seq: 452,
-                    updates: &taken,
+                    updates: &clashing,
                 },
             ],
             8,
@@ -411,7 +411,7 @@ async fn board_log_of_several_rooms(store: Store) {
                 BoardAppend {
                     room_id: "r1",
                     first_seq: 452,
-                    updates: &taken,
+                    updates: &clashing,
                 },
             ],
             9,

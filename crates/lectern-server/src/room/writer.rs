@@ -112,8 +112,8 @@ fn take_batch(first: Append, receiver: &mut mpsc::Receiver<Append>) -> Vec<Appen
 }
 
 /// Stores a batch in one transaction. If that fails, each append is tried
-/// on its own, so one room's failure (a clashing sequence number after a
-/// reload, say) does not fail the other rooms of the batch.
+/// on its own, so one room's failure (for example a sequence number that
+/// clashes after a reload) does not fail the other rooms of the batch.
 async fn store_batch(store: &Store, batch: Vec<Append>) {
     let now = now_millis();
     let outcome = {
@@ -233,10 +233,8 @@ mod tests {
     #[tokio::test]
     async fn batch_stops_at_update_limit() {
         let (sender, mut receiver) = mpsc::channel(8);
-        let mut outcomes = Vec::new();
         for room in ["r1", "r2", "r3"] {
-            let (stored, outcome) = oneshot::channel();
-            outcomes.push(outcome);
+            let (stored, _outcome) = oneshot::channel();
             let append = Append {
                 room_id: room.into(),
                 first_seq: 1,

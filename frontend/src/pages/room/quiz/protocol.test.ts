@@ -105,12 +105,14 @@ describe('parseServerMessage', () => {
   it('reads podium_unlisted and tolerates its absence', () => {
     const ended = run({ phase: 'ended', podium: [], podium_unlisted: 42 })
     const withCount = parsed(stateFrame(ended))
-    expect(withCount.type === 'quiz.state' && withCount.run?.podium_unlisted).toBe(42)
+    if (withCount.type !== 'quiz.state') throw new Error('not quiz.state')
+    expect(withCount.run?.podium_unlisted).toBe(42)
 
     const older: Record<string, unknown> = { ...ended }
     delete older.podium_unlisted
     const withoutCount = parsed(JSON.stringify({ v: 1, type: 'quiz.state', server_time: NOW, run: older }))
-    expect(withoutCount.type === 'quiz.state' && withoutCount.run?.podium_unlisted).toBe(null)
+    if (withoutCount.type !== 'quiz.state') throw new Error('not quiz.state')
+    expect(withoutCount.run?.podium_unlisted).toBe(null)
   })
 
   it('rejects a negative podium_unlisted', () => {
