@@ -6,7 +6,7 @@
 //! one. Either side ending cancels the other.
 //!
 //! The socket's buffers are sized for hundreds of mostly idle connections
-//! per room: see [`READ_BUFFER_BYTES`] and [`MAX_FRAME_PAYLOAD`].
+//! per room: see [`READ_BUFFER_BYTES`] and [`MAX_BUFFERED_PAYLOAD`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +19,7 @@ use lectern_board::{Access, ConnectionId, Frame};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
-use tokio_tungstenite::tungstenite::protocol::frame::Frame as WireFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -30,7 +30,7 @@ use warp::hyper::upgrade::{OnUpgrade, Upgraded};
 use crate::room::{
     CloseSignal, ConnectionLink, JoinRequest, RoomCommand, RoomRegistry, close_code,
 };
-use crate::write_batch::BatchedWrites;
+use crate::write_batch::{BatchedWrites, SharedFrames};
 
 /// An empty awareness update (zero entries). Stock y-websocket clients
 /// reconnect after 30 s without any message, so an idle room sends this
@@ -43,15 +43,14 @@ const KEEPALIVE_FRAME: [u8; 3] = [1, 1, 0];
 /// updates. tungstenite 0.26 defaults to 128 KiB.
 const READ_BUFFER_BYTES: usize = 512;
 
-/// Maximum payload of one outgoing WebSocket frame. A longer message is
-/// sent as a fragmented message (RFC 6455, section 5.4), which clients
-/// reassemble. tungstenite 0.26 encodes each frame into a write buffer
-/// that keeps its peak capacity until the socket closes. Without this
-/// limit, the presence update of a room with 500 students (500 ids of 36
-/// characters, about 19 KiB) would keep that much on every connection.
-/// [`BatchedWrites`] joins the frames of a message into one system call,
-/// so small frames cost little CPU.
-const MAX_FRAME_PAYLOAD: usize = 1024;
+/// Maximum message payload sent through tungstenite. tungstenite copies
+/// each frame into a write buffer that keeps its peak capacity until the
+/// socket closes. Through it, the presence update of a room with 500
+/// students (500 ids of 36 characters, about 19 KiB) would keep that much
+/// on every connection. A longer message is queued on [`BatchedWrites`]
+/// as one frame whose payload is the room's own copy, so it takes no
+/// memory of the connection's and is not copied before the kernel.
+const MAX_BUFFERED_PAYLOAD: usize = 1024;
 
 /// A board WebSocket on an upgraded HTTP connection.
 type BoardSocket = WebSocketStream<BatchedWrites<Upgraded>>;
@@ -98,7 +97,7 @@ fn socket_config(limits: ConnectionLimits) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         // tungstenite hands each frame on at once, and `BatchedWrites`
-        // gathers them and frees its buffer after every flush.
+        // gathers them and frees its buffers after every flush.
         .write_buffer_size(0)
         .max_message_size(Some(limits.max_message_bytes))
         .max_frame_size(Some(limits.max_message_bytes))
@@ -118,13 +117,11 @@ async fn serve(
             return;
         }
     };
-    let (sink, stream) = WebSocketStream::from_raw_socket(
-        BatchedWrites::new(upgraded),
-        Role::Server,
-        Some(socket_config(limits)),
-    )
-    .await
-    .split();
+    let (batched, shared) = BatchedWrites::new(upgraded);
+    let (sink, stream) =
+        WebSocketStream::from_raw_socket(batched, Role::Server, Some(socket_config(limits)))
+            .await
+            .split();
     let (reader_closer, reader_close) = oneshot::channel();
     let cancel = CancellationToken::new();
     let alive = Arc::new(AtomicBool::new(true));
@@ -168,7 +165,10 @@ async fn serve(
 
     let writer = tokio::spawn(
         write_loop(
-            sink,
+            BoardSink {
+                tungstenite: sink,
+                shared,
+            },
             outbox_receiver,
             actor_close,
             reader_close,
@@ -263,7 +263,7 @@ async fn read_loop(
 }
 
 async fn write_loop(
-    mut sink: SplitSink<BoardSocket, Message>,
+    mut sink: BoardSink,
     mut outbox: mpsc::Receiver<Frame>,
     mut actor_close: oneshot::Receiver<CloseSignal>,
     mut reader_close: oneshot::Receiver<CloseSignal>,
@@ -285,7 +285,7 @@ async fn write_loop(
             () = cancel.cancelled() => break None,
             frame = outbox.recv() => {
                 let Some(frame) = frame else { break None };
-                let sent = tokio::time::timeout(send_timeout, send_binary(&mut sink, frame)).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_binary(frame)).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     debug!("send failed or timed out");
                     break None;
@@ -300,8 +300,8 @@ async fn write_loop(
                     });
                 }
                 let sent = tokio::time::timeout(send_timeout, async {
-                    sink.send(Message::Ping(Bytes::new())).await?;
-                    sink.send(Message::Binary(Bytes::from_static(&KEEPALIVE_FRAME))).await
+                    sink.tungstenite.send(Message::Ping(Bytes::new())).await?;
+                    sink.tungstenite.send(Message::Binary(Bytes::from_static(&KEEPALIVE_FRAME))).await
                 })
                 .await;
                 if !matches!(sent, Ok(Ok(()))) {
@@ -315,41 +315,46 @@ async fn write_loop(
         debug!(code = signal.code, reason = %signal.reason, "closing connection");
         let _ = tokio::time::timeout(
             send_timeout,
-            sink.send(close_message(signal.code, signal.reason)),
+            sink.tungstenite
+                .send(close_message(signal.code, signal.reason)),
         )
         .await;
     }
-    let _ = tokio::time::timeout(send_timeout, sink.close()).await;
+    let _ = tokio::time::timeout(send_timeout, sink.tungstenite.close()).await;
     cancel.cancel();
 }
 
-/// Sends `frame` as one binary message, in frames of at most
-/// [`MAX_FRAME_PAYLOAD`] bytes.
-async fn send_binary(
-    sink: &mut SplitSink<BoardSocket, Message>,
-    frame: Frame,
-) -> Result<(), WsError> {
-    let payload = Bytes::from_owner(frame);
-    if payload.len() <= MAX_FRAME_PAYLOAD {
-        return sink.send(Message::Binary(payload)).await;
-    }
+/// The sending half of a board socket.
+struct BoardSink {
+    /// Short messages and control frames, encoded by tungstenite.
+    tungstenite: SplitSink<BoardSocket, Message>,
+    /// The direct path for long messages.
+    shared: SharedFrames,
+}
 
-    let mut start = 0;
-    while start < payload.len() {
-        let end = payload.len().min(start + MAX_FRAME_PAYLOAD);
-        let opcode = if start == 0 {
-            OpCode::Data(Data::Binary)
-        } else {
-            OpCode::Data(Data::Continue)
+impl BoardSink {
+    /// Sends `frame` as one binary message in one WebSocket frame. A short
+    /// one goes through tungstenite; a long one is queued directly on the
+    /// socket (see [`MAX_BUFFERED_PAYLOAD`]).
+    async fn send_binary(&mut self, frame: Frame) -> Result<(), WsError> {
+        let payload = Bytes::from_owner(frame);
+        if payload.len() <= MAX_BUFFERED_PAYLOAD {
+            return self.tungstenite.send(Message::Binary(payload)).await;
+        }
+
+        // Every earlier send ended with a flush, so tungstenite has no
+        // part of a data frame left. A pong it writes meanwhile is a whole
+        // frame, and goes before or after this one.
+        let header = FrameHeader {
+            is_final: true,
+            opcode: OpCode::Data(Data::Binary),
+            ..FrameHeader::default()
         };
-        let fragment = WireFrame::message(payload.slice(start..end), opcode, end == payload.len());
-        // `feed` waits until tungstenite has passed the previous fragment
-        // to `BatchedWrites`, so its write buffer contains one fragment at a
-        // time.
-        sink.feed(Message::Frame(fragment)).await?;
-        start = end;
+        let mut encoded = Vec::with_capacity(header.len(payload.len() as u64));
+        header.format(payload.len() as u64, &mut encoded)?;
+        self.shared.queue(Bytes::from(encoded), payload);
+        self.tungstenite.flush().await
     }
-    sink.flush().await
 }
 
 fn close_message(code: u16, reason: String) -> Message {

@@ -1,58 +1,145 @@
-//! A socket wrapper that gathers writes until a flush and then frees its
-//! buffer.
+//! A socket wrapper that gathers writes until a flush, takes shared
+//! payloads without copying them, and frees its buffers once they are
+//! written.
 //!
-//! The board socket sends long messages in small frames so that
-//! tungstenite's own write buffer, which never shrinks, stays small (see
-//! `connection::MAX_FRAME_PAYLOAD`). Written one by one, those frames
-//! would cost a system call each. [`BatchedWrites`] collects them and
-//! writes them together on flush, or whenever [`BATCH_BYTES`] are waiting.
-//! Its buffer is released once everything is written, so an idle
+//! tungstenite copies every frame it sends into its own write buffer,
+//! which keeps its peak capacity until the socket closes. The board socket
+//! therefore sends only small messages through tungstenite. A long message,
+//! such as the whole document for a joining student, is queued here through
+//! [`SharedFrames`]: a frame header, then the room's own copy of the
+//! payload. Both go to the kernel in one vectored write, with no copy in
+//! user space.
+//!
+//! Small writes are gathered and written together on flush, or whenever
+//! [`BATCH_BYTES`] are waiting. Everything leaves in the order it was
+//! queued. Once all of it is written the buffers are released, so an idle
 //! connection keeps none.
 
-use std::io;
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, ready};
 
+use bytes::{Buf, Bytes};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// Number of gathered bytes at which they are written without waiting
-/// for a flush.
+/// Number of waiting bytes at which small writes are written without
+/// waiting for a flush.
 pub const BATCH_BYTES: usize = 64 * 1024;
+
+/// Most buffers handed to one vectored write.
+const MAX_IO_SLICES: usize = 64;
+
+/// Bytes waiting to be written, oldest first.
+#[derive(Debug, Default)]
+struct Pending {
+    /// Shared payloads, and runs of small writes that came before one.
+    segments: VecDeque<Bytes>,
+    /// Small writes since the last segment, which follow every segment.
+    tail: Vec<u8>,
+    /// Bytes at the start of `tail` that the inner stream already took.
+    tail_written: usize,
+}
+
+impl Pending {
+    fn len(&self) -> usize {
+        let segments: usize = self.segments.iter().map(Bytes::len).sum();
+        segments + self.tail.len() - self.tail_written
+    }
+
+    fn is_empty(&self) -> bool {
+        self.segments.is_empty() && self.tail_written == self.tail.len()
+    }
+
+    /// Turns the unwritten small writes into a segment, so that what is
+    /// queued next goes after them.
+    fn close_tail(&mut self) {
+        let mut tail = std::mem::take(&mut self.tail);
+        tail.drain(..std::mem::take(&mut self.tail_written));
+        if !tail.is_empty() {
+            self.segments.push_back(Bytes::from(tail));
+        }
+    }
+
+    /// Drops the first `written` bytes.
+    fn consume(&mut self, mut written: usize) {
+        while let Some(front) = self.segments.front_mut() {
+            if front.len() > written {
+                front.advance(written);
+                return;
+            }
+            written -= front.len();
+            self.segments.pop_front();
+        }
+        self.tail_written += written;
+    }
+}
+
+/// Queues frames on a [`BatchedWrites`] from outside the WebSocket library
+/// that writes through it.
+#[derive(Debug, Clone)]
+pub struct SharedFrames {
+    pending: Arc<Mutex<Pending>>,
+}
+
+impl SharedFrames {
+    /// Queues `header` and then `payload` after everything written so far.
+    /// Nothing is copied; the bytes leave at the next flush.
+    ///
+    /// The caller must only queue whole frames, and only when the WebSocket
+    /// library has no partly written frame of its own.
+    pub fn queue(&self, header: Bytes, payload: Bytes) {
+        let mut pending = lock(&self.pending);
+        pending.close_tail();
+        pending.segments.push_back(header);
+        pending.segments.push_back(payload);
+    }
+}
 
 /// An I/O stream whose writes are gathered until a flush. Reads pass
 /// through unchanged.
 #[derive(Debug)]
 pub struct BatchedWrites<S> {
     inner: S,
-    pending: Vec<u8>,
-    /// Bytes at the start of `pending` that the inner stream already took.
-    written: usize,
+    pending: Arc<Mutex<Pending>>,
 }
 
 impl<S> BatchedWrites<S> {
-    pub fn new(inner: S) -> Self {
-        Self {
-            inner,
-            pending: Vec::new(),
-            written: 0,
-        }
+    /// Wraps `inner` and returns the handle that queues shared frames on it.
+    pub fn new(inner: S) -> (Self, SharedFrames) {
+        let pending = Arc::new(Mutex::new(Pending::default()));
+        let shared = SharedFrames {
+            pending: Arc::clone(&pending),
+        };
+        (Self { inner, pending }, shared)
     }
 }
 
 impl<S: AsyncWrite + Unpin> BatchedWrites<S> {
-    /// Writes the pending bytes to the inner stream, then frees the buffer.
+    /// Writes everything waiting to the inner stream, then frees the
+    /// buffers.
     fn poll_write_pending(&mut self, context: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while self.written < self.pending.len() {
-            let written = ready!(
-                Pin::new(&mut self.inner).poll_write(context, &self.pending[self.written..])
-            )?;
+        let mut pending = lock(&self.pending);
+        while !pending.is_empty() {
+            let mut slices = [IoSlice::new(&[]); MAX_IO_SLICES];
+            let mut count = 0;
+            for segment in pending.segments.iter().take(MAX_IO_SLICES) {
+                slices[count] = IoSlice::new(segment);
+                count += 1;
+            }
+            if count < MAX_IO_SLICES {
+                slices[count] = IoSlice::new(&pending.tail[pending.tail_written..]);
+                count += 1;
+            }
+            let written =
+                ready!(Pin::new(&mut self.inner).poll_write_vectored(context, &slices[..count]))?;
             if written == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
-            self.written += written;
+            pending.consume(written);
         }
-        self.pending = Vec::new();
-        self.written = 0;
+        *pending = Pending::default();
         Poll::Ready(Ok(()))
     }
 }
@@ -68,27 +155,42 @@ impl<S: AsyncRead + Unpin> AsyncRead for BatchedWrites<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for BatchedWrites<S> {
+    /// Takes all of `bytes` or none of them, so that a frame queued through
+    /// [`SharedFrames`] never lands inside one written here.
     fn poll_write(
         mut self: Pin<&mut Self>,
         context: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if self.pending.len() >= BATCH_BYTES {
+        if lock(&self.pending).len() >= BATCH_BYTES {
             ready!(self.poll_write_pending(context))?;
         }
-        self.pending.extend_from_slice(bytes);
+        lock(&self.pending).tail.extend_from_slice(bytes);
         Poll::Ready(Ok(bytes.len()))
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.poll_write_pending(context))?;
+        if !lock(&self.pending).is_empty() {
+            ready!(self.poll_write_pending(context))?;
+        }
         Pin::new(&mut self.inner).poll_flush(context)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.poll_write_pending(context))?;
+        if !lock(&self.pending).is_empty() {
+            ready!(self.poll_write_pending(context))?;
+        }
         Pin::new(&mut self.inner).poll_shutdown(context)
     }
+}
+
+/// Locks the queue. A panic under the lock (in the inner stream's write,
+/// say) happens between changes to the queue, so a poisoned lock still
+/// guards a consistent queue and is used as it is.
+fn lock(pending: &Mutex<Pending>) -> MutexGuard<'_, Pending> {
+    pending
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -98,27 +200,74 @@ mod tests {
 
     use super::*;
 
+    fn waiting(writer: &BatchedWrites<impl Sized>) -> usize {
+        lock(&writer.pending).len()
+    }
+
     #[tokio::test]
     async fn flush_writes_gathered_bytes_in_order() {
         let (client, server) = duplex(1024 * 1024);
-        let mut writer = BatchedWrites::new(client);
+        let (mut writer, _shared) = BatchedWrites::new(client);
         let mut reader = server;
 
         writer.write_all(b"one ").await.expect("write");
         writer.write_all(b"two").await.expect("write");
-        assert_eq!(writer.pending.len(), 7, "nothing is written before a flush");
+        assert_eq!(waiting(&writer), 7, "nothing is written before a flush");
         writer.flush().await.expect("flush");
 
         let mut received = [0_u8; 7];
         reader.read_exact(&mut received).await.expect("read");
         assert_eq!(&received, b"one two");
-        assert_eq!(writer.pending.capacity(), 0, "the buffer is freed");
+        let pending = lock(&writer.pending);
+        assert_eq!(pending.tail.capacity(), 0, "the buffer is freed");
+        assert_eq!(pending.segments.capacity(), 0, "the queue is freed");
+    }
+
+    #[tokio::test]
+    async fn shared_frames_keep_their_place_between_writes() {
+        let (client, server) = duplex(1024 * 1024);
+        let (mut writer, shared) = BatchedWrites::new(client);
+        let mut reader = server;
+        let payload = Bytes::from(vec![9_u8; 100_000]);
+
+        writer.write_all(b"before").await.expect("write");
+        shared.queue(Bytes::from_static(b"[head]"), payload.clone());
+        writer.write_all(b"after").await.expect("write");
+        writer.flush().await.expect("flush");
+
+        let mut received = vec![0_u8; 6 + 6 + payload.len() + 5];
+        reader.read_exact(&mut received).await.expect("read");
+        assert_eq!(&received[..12], b"before[head]");
+        assert!(received[12..12 + payload.len()].iter().all(|&b| b == 9));
+        assert_eq!(&received[12 + payload.len()..], b"after");
+    }
+
+    #[tokio::test]
+    async fn partial_writes_resume_inside_a_shared_payload() {
+        // A pipe of 1,000 bytes takes each vectored write only in part.
+        let (client, server) = duplex(1000);
+        let (mut writer, shared) = BatchedWrites::new(client);
+        let payload: Bytes = (0..50_000_u32).map(|i| (i % 251) as u8).collect();
+        shared.queue(Bytes::from_static(b"H"), payload.clone());
+
+        let reading = tokio::spawn(async move {
+            let mut reader = server;
+            let mut received = vec![0_u8; 1 + 50_000];
+            reader.read_exact(&mut received).await.expect("read");
+            received
+        });
+        writer.flush().await.expect("flush");
+
+        let received = reading.await.expect("reader task");
+        assert_eq!(received[0], b'H');
+        assert_eq!(&received[1..], &payload[..]);
+        assert_eq!(waiting(&writer), 0);
     }
 
     #[tokio::test]
     async fn full_batch_is_written_before_more_is_taken() {
         let (client, server) = duplex(4 * BATCH_BYTES);
-        let mut writer = BatchedWrites::new(client);
+        let (mut writer, _shared) = BatchedWrites::new(client);
         let mut reader = server;
         let chunk = vec![7_u8; 1024];
 
@@ -126,7 +275,7 @@ mod tests {
             writer.write_all(&chunk).await.expect("write");
         }
         assert_eq!(
-            writer.pending.len(),
+            waiting(&writer),
             chunk.len(),
             "the full batch went out, one chunk waits"
         );
@@ -139,7 +288,7 @@ mod tests {
     #[tokio::test]
     async fn blocked_stream_holds_back_the_writer() {
         let (client, _server) = duplex(16);
-        let mut writer = BatchedWrites::new(client);
+        let (mut writer, _shared) = BatchedWrites::new(client);
         let chunk = vec![1_u8; BATCH_BYTES];
         writer
             .write_all(&chunk)
@@ -148,6 +297,10 @@ mod tests {
 
         let blocked = writer.write_all(&chunk).now_or_never();
         assert!(blocked.is_none(), "a full batch waits for the stream");
-        assert_eq!(writer.pending.len(), BATCH_BYTES);
+        assert_eq!(
+            waiting(&writer),
+            BATCH_BYTES - 16,
+            "the stream took 16 bytes, the rest of the batch waits"
+        );
     }
 }
