@@ -183,6 +183,33 @@ async fn new_connection_gets_present_awareness() {
 }
 
 #[tokio::test]
+async fn join_burst_reaches_online_list() {
+    let server = start().await;
+    let (lecturer_token, code) = server.lecturer_room().await;
+    let mut lecturer = BoardClient::connect(&server, &code, &lecturer_token).await;
+    let mut tokens = Vec::new();
+    for name in ["Grace", "Ada", "Emmy", "Sofia"] {
+        tokens.push(server.join(&code, name).await.0);
+    }
+
+    // The first join is published at once. The others come within the
+    // presence interval and wait for it, with no later message to carry
+    // them, so they arrive only if the room publishes when it ends.
+    let mut students = Vec::new();
+    for token in &tokens {
+        students.push(BoardClient::connect(&server, &code, token).await);
+    }
+    lecturer
+        .until_server_state(|state| {
+            state["lectern"]["online"]
+                .as_array()
+                .is_some_and(|online| online.len() == 5)
+        })
+        .await;
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn dead_connection_closed_by_ping() {
     let server = start_with(|settings| {
         settings.limits.ping_interval = std::time::Duration::from_millis(200);

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
+use super::presence::{PRESENCE_INTERVAL, PresenceThrottle};
 use super::writer::BoardWriter;
 use super::{RoomRegistry, close_code};
 use crate::clock::now_millis;
@@ -176,6 +177,10 @@ pub(crate) struct RoomActor {
     /// Whether rights or presence changed since the server state was last
     /// published.
     presence_changed: bool,
+    /// Whether drawing rights changed since then, which is published without
+    /// waiting for `presence_throttle`.
+    rights_changed: bool,
+    presence_throttle: PresenceThrottle,
     /// Students the floor called to the board. They may draw whatever
     /// `rights` contains, and the room stays loaded while any grant lasts, so
     /// that a board connection opened later still gets write access.
@@ -249,6 +254,8 @@ impl RoomActor {
                     rights,
                     online: BTreeMap::new(),
                     presence_changed: true,
+                    rights_changed: false,
+                    presence_throttle: PresenceThrottle::new(PRESENCE_INTERVAL),
                     board_grants: BTreeSet::new(),
                 };
                 actor.run().await;
@@ -266,6 +273,16 @@ impl RoomActor {
                     Err(_) => {
                         if self.try_unload_idle().await {
                             break Stop::Idle;
+                        }
+                        continue;
+                    }
+                }
+            } else if let Some(deadline) = self.presence_throttle.deadline() {
+                tokio::select! {
+                    command = self.commands.recv() => command,
+                    () = tokio::time::sleep_until(Instant::from_std(deadline)) => {
+                        if !self.flush().await {
+                            break Stop::Failed;
                         }
                         continue;
                     }
@@ -337,6 +354,7 @@ impl RoomActor {
                 self.set_access(&target, access);
                 self.rights = rights;
                 self.presence_changed = true;
+                self.rights_changed = true;
             }
             RoomCommand::SetBoardGrant {
                 participant_id,
@@ -483,6 +501,7 @@ impl RoomActor {
             self.board_grants.remove(&participant_id);
         }
         self.presence_changed = true;
+        self.rights_changed = true;
     }
 
     fn mark_offline(&mut self, participant_id: &str) {
@@ -497,16 +516,23 @@ impl RoomActor {
 
     /// Publishes drawing rights and who is online as the server's awareness
     /// state, which the browser reads to enable drawing and list people.
-    // NOTE: presence is published after every batch that changed it, with
-    // the whole online list. When hundreds of students join at once, each
-    // receives every intermediate list (about 1 MiB each in the join-storm
-    // benchmark with 500 clients). Throttling it needs a timer in the
-    // actor's loop.
+    /// A change of rights goes out at once; joins and leaves wait for the
+    /// presence throttle.
+    // NOTE: each publication still carries the whole online list, about 19
+    // KiB for 500 students. Sending only who joined and left would need a
+    // message the browser merges.
     fn publish_presence(&mut self) {
         if !self.presence_changed {
             return;
         }
+        let now = Instant::now().into_std();
+        if self.rights_changed {
+            self.presence_throttle.published(now);
+        } else if !self.presence_throttle.try_publish(now) {
+            return;
+        }
         self.presence_changed = false;
+        self.rights_changed = false;
 
         let can_draw: BTreeSet<&String> = self
             .rights

@@ -1,6 +1,7 @@
 //! Room actors: one task per loaded room owns its board and connections.
 
 mod actor;
+mod presence;
 mod writer;
 
 pub use crate::registry::RoomUnavailable;
