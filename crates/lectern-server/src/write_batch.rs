@@ -128,12 +128,19 @@ impl<S: AsyncWrite + Unpin> BatchedWrites<S> {
                 slices[count] = IoSlice::new(segment);
                 count += 1;
             }
-            if count < MAX_IO_SLICES {
+            if count < MAX_IO_SLICES && pending.tail_written < pending.tail.len() {
                 slices[count] = IoSlice::new(&pending.tail[pending.tail_written..]);
                 count += 1;
             }
-            let written =
-                ready!(Pin::new(&mut self.inner).poll_write_vectored(context, &slices[..count]))?;
+            // A plain write when there is one buffer: the kernel's writev
+            // path costs more per call, and most flushes carry one small
+            // message.
+            let inner = Pin::new(&mut self.inner);
+            let written = if count == 1 {
+                ready!(inner.poll_write(context, &slices[0]))?
+            } else {
+                ready!(inner.poll_write_vectored(context, &slices[..count]))?
+            };
             if written == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
