@@ -6,54 +6,32 @@
 //! one. Either side ending cancels the other.
 //!
 //! The socket's buffers are sized for hundreds of mostly idle connections
-//! per room: see [`READ_BUFFER_BYTES`] and [`MAX_BUFFERED_PAYLOAD`].
+//! per room: see [`crate::socket`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use lectern_board::{Access, ConnectionId, Frame};
 use tokio::sync::{mpsc, oneshot};
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
-use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
-use warp::hyper::upgrade::{OnUpgrade, Upgraded};
+use warp::hyper::upgrade::OnUpgrade;
 
 use crate::room::{
     CloseSignal, ConnectionLink, JoinRequest, RoomCommand, RoomRegistry, close_code,
 };
-use crate::write_batch::{BatchedWrites, SharedFrames};
+use crate::socket::{self, ServerSink, ServerSocket, close_message};
 
 /// An empty awareness update (zero entries). Stock y-websocket clients
 /// reconnect after 30 s without any message, so an idle room sends this
 /// with every ping; applying it changes nothing.
 const KEEPALIVE_FRAME: [u8; 3] = [1, 1, 0];
-
-/// Initial size of the socket's read buffer. Clients mostly send small
-/// frames, and once a frame's header is read the buffer grows to the
-/// frame's whole length, so a small buffer adds no reads for large
-/// updates. tungstenite 0.26 defaults to 128 KiB.
-const READ_BUFFER_BYTES: usize = 512;
-
-/// Maximum message payload sent through tungstenite. tungstenite copies
-/// each frame into a write buffer that keeps its peak capacity until the
-/// socket closes. Through it, the presence update of a room with 500
-/// students (500 ids of 36 characters, about 19 KiB) would keep that much
-/// on every connection. A longer message is queued on [`BatchedWrites`]
-/// as one frame whose payload is the room's own copy, so it takes no
-/// memory of the connection's and is not copied before the kernel.
-const MAX_BUFFERED_PAYLOAD: usize = 1024;
-
-/// A board WebSocket on an upgraded HTTP connection.
-type BoardSocket = WebSocketStream<BatchedWrites<Upgraded>>;
 
 /// Identity and rights of a connecting client, settled before the upgrade.
 #[derive(Debug, Clone)]
@@ -93,16 +71,6 @@ pub fn run(
     serve(upgrade, connection, ticket, rooms, limits).instrument(span)
 }
 
-fn socket_config(limits: ConnectionLimits) -> WebSocketConfig {
-    WebSocketConfig::default()
-        .read_buffer_size(READ_BUFFER_BYTES)
-        // tungstenite hands each frame on at once, and `BatchedWrites`
-        // gathers them and frees its buffers after every flush.
-        .write_buffer_size(0)
-        .max_message_size(Some(limits.max_message_bytes))
-        .max_frame_size(Some(limits.max_message_bytes))
-}
-
 async fn serve(
     upgrade: OnUpgrade,
     connection: ConnectionId,
@@ -110,18 +78,13 @@ async fn serve(
     rooms: Arc<RoomRegistry>,
     limits: ConnectionLimits,
 ) {
-    let upgraded = match upgrade.await {
-        Ok(upgraded) => upgraded,
+    let (mut sink, stream) = match socket::accept(upgrade, limits.max_message_bytes).await {
+        Ok(halves) => halves,
         Err(error) => {
             debug!(%error, "the WebSocket upgrade failed");
             return;
         }
     };
-    let (batched, shared) = BatchedWrites::new(upgraded);
-    let (sink, stream) =
-        WebSocketStream::from_raw_socket(batched, Role::Server, Some(socket_config(limits)))
-            .await
-            .split();
     let (reader_closer, reader_close) = oneshot::channel();
     let cancel = CancellationToken::new();
     let alive = Arc::new(AtomicBool::new(true));
@@ -155,9 +118,8 @@ async fn serve(
                 Ok(_) => "join was not sent".to_owned(),
             };
             warn!(%reason, "could not join the room");
-            let mut sink = sink;
             let _ = sink
-                .send(close_message(close_code::INTERNAL_ERROR, reason))
+                .send_control(close_message(close_code::INTERNAL_ERROR, reason))
                 .await;
             return;
         }
@@ -165,10 +127,7 @@ async fn serve(
 
     let writer = tokio::spawn(
         write_loop(
-            BoardSink {
-                tungstenite: sink,
-                shared,
-            },
+            sink,
             outbox_receiver,
             actor_close,
             reader_close,
@@ -197,7 +156,7 @@ async fn serve(
 }
 
 async fn read_loop(
-    mut stream: SplitStream<BoardSocket>,
+    mut stream: SplitStream<ServerSocket>,
     connection: ConnectionId,
     commands: &mpsc::Sender<RoomCommand>,
     closer: oneshot::Sender<CloseSignal>,
@@ -263,7 +222,7 @@ async fn read_loop(
 }
 
 async fn write_loop(
-    mut sink: BoardSink,
+    mut sink: ServerSink,
     mut outbox: mpsc::Receiver<Frame>,
     mut actor_close: oneshot::Receiver<CloseSignal>,
     mut reader_close: oneshot::Receiver<CloseSignal>,
@@ -285,7 +244,7 @@ async fn write_loop(
             () = cancel.cancelled() => break None,
             frame = outbox.recv() => {
                 let Some(frame) = frame else { break None };
-                let sent = tokio::time::timeout(send_timeout, sink.send_binary(frame)).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_binary(Bytes::from_owner(frame))).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     debug!("send failed or timed out");
                     break None;
@@ -300,8 +259,8 @@ async fn write_loop(
                     });
                 }
                 let sent = tokio::time::timeout(send_timeout, async {
-                    sink.tungstenite.send(Message::Ping(Bytes::new())).await?;
-                    sink.tungstenite.send(Message::Binary(Bytes::from_static(&KEEPALIVE_FRAME))).await
+                    sink.send_control(Message::Ping(Bytes::new())).await?;
+                    sink.send_binary(Bytes::from_static(&KEEPALIVE_FRAME)).await
                 })
                 .await;
                 if !matches!(sent, Ok(Ok(()))) {
@@ -315,51 +274,10 @@ async fn write_loop(
         debug!(code = signal.code, reason = %signal.reason, "closing connection");
         let _ = tokio::time::timeout(
             send_timeout,
-            sink.tungstenite
-                .send(close_message(signal.code, signal.reason)),
+            sink.send_control(close_message(signal.code, signal.reason)),
         )
         .await;
     }
-    let _ = tokio::time::timeout(send_timeout, sink.tungstenite.close()).await;
+    let _ = tokio::time::timeout(send_timeout, sink.close()).await;
     cancel.cancel();
-}
-
-/// The sending half of a board socket.
-struct BoardSink {
-    /// Short messages and control frames, encoded by tungstenite.
-    tungstenite: SplitSink<BoardSocket, Message>,
-    /// The direct path for long messages.
-    shared: SharedFrames,
-}
-
-impl BoardSink {
-    /// Sends `frame` as one binary message in one WebSocket frame. A short
-    /// one goes through tungstenite; a long one is queued directly on the
-    /// socket (see [`MAX_BUFFERED_PAYLOAD`]).
-    async fn send_binary(&mut self, frame: Frame) -> Result<(), WsError> {
-        let payload = Bytes::from_owner(frame);
-        if payload.len() <= MAX_BUFFERED_PAYLOAD {
-            return self.tungstenite.send(Message::Binary(payload)).await;
-        }
-
-        // Every earlier send ended with a flush, so tungstenite has no
-        // part of a data frame left. A pong it writes meanwhile is a whole
-        // frame, and goes before or after this one.
-        let header = FrameHeader {
-            is_final: true,
-            opcode: OpCode::Data(Data::Binary),
-            ..FrameHeader::default()
-        };
-        let mut encoded = Vec::with_capacity(header.len(payload.len() as u64));
-        header.format(payload.len() as u64, &mut encoded)?;
-        self.shared.queue(Bytes::from(encoded), payload);
-        self.tungstenite.flush().await
-    }
-}
-
-fn close_message(code: u16, reason: String) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: CloseCode::from(code),
-        reason: reason.into(),
-    }))
 }

@@ -6,9 +6,9 @@
 //! gives each request two things that warp's server would have owned:
 //!
 //! - the client's address, read by [`client_addr`] and by [`request_span`];
-//! - on the board socket path, the upgrade itself as a [`PendingUpgrade`]
-//!   extension, so the board route can build its socket with its own
-//!   buffer sizes.
+//! - on the board and control socket paths, the upgrade itself as a
+//!   [`PendingUpgrade`] extension, so those routes can build their sockets
+//!   with their own buffer sizes (see [`crate::socket`]).
 
 use std::convert::Infallible;
 use std::fmt;
@@ -27,15 +27,15 @@ use warp::hyper::upgrade::OnUpgrade;
 use warp::hyper::{Body, Request, Server};
 use warp::reply::Response;
 
-use crate::api::BOARD_SOCKET_PREFIX;
+use crate::api::{BOARD_SOCKET_PREFIX, CONTROL_SOCKET_PREFIX};
 
 tokio::task_local! {
     /// The address of the client whose request the current task serves.
     static CLIENT_ADDR: SocketAddr;
 }
 
-/// The HTTP upgrade of a board socket request, taken once by the route
-/// that accepts the socket.
+/// The HTTP upgrade of a board or control socket request, taken once by
+/// the route that accepts the socket.
 #[derive(Clone)]
 pub struct PendingUpgrade(Arc<Mutex<Option<OnUpgrade>>>);
 
@@ -75,9 +75,10 @@ pub fn bind(
         let service = service.clone();
         async move {
             Ok::<_, Infallible>(service_fn(move |mut request: Request<Body>| {
-                if request.uri().path().starts_with(BOARD_SOCKET_PREFIX)
-                    && let Some(upgrade) = request.extensions_mut().remove::<OnUpgrade>()
-                {
+                let path = request.uri().path();
+                let is_socket = path.starts_with(BOARD_SOCKET_PREFIX)
+                    || path.starts_with(CONTROL_SOCKET_PREFIX);
+                if is_socket && let Some(upgrade) = request.extensions_mut().remove::<OnUpgrade>() {
                     request
                         .extensions_mut()
                         .insert(PendingUpgrade::new(upgrade));

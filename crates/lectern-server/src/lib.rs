@@ -42,6 +42,7 @@ mod registry;
 mod render;
 pub mod room;
 mod site;
+mod socket;
 mod state;
 mod write_batch;
 

@@ -411,6 +411,32 @@ async fn late_joiner_enters_run() {
 }
 
 #[tokio::test]
+async fn long_question_arrives_whole() {
+    // 2,000 characters, over the 1 KiB the server sends through its
+    // WebSocket library: the message takes the socket's direct path.
+    let text = "Which of these planets has the longest day? ".repeat(50);
+    let text = &text[..2000];
+    let mut quiz = planets_quiz(60);
+    quiz["questions"][0]["text"] = json!(text);
+    let server = start().await;
+    let (token, code) = server.lecturer_room().await;
+    let quiz_id = server.create_quiz(&token, quiz).await;
+    let (mut lecturer, _) = ControlClient::connect(&server, &code, &token).await;
+    let (student_token, _) = server.join(&code, "Ada").await;
+    let (mut student, _) = ControlClient::connect(&server, &code, &student_token).await;
+
+    lecturer
+        .send(json!({"v": 1, "type": "quiz.launch", "quiz_id": quiz_id}))
+        .await;
+    lecturer.state_in("lobby").await;
+    lecturer.send(json!({"v": 1, "type": "quiz.next"})).await;
+
+    let open = student.state_in("question_open").await;
+    assert_eq!(open["question"]["text"], text);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn welcome_before_any_run() {
     let server = start().await;
     let (token, code) = server.lecturer_room().await;

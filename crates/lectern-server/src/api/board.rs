@@ -1,11 +1,8 @@
 //! Board export, restore and the board WebSocket.
 
 use serde::Deserialize;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
-use warp::http::header::{CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, UPGRADE};
-use warp::hyper::Body;
 use warp::reply::Response;
 use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
@@ -19,6 +16,7 @@ use crate::connection::{self, BoardTicket, ConnectionLimits};
 use crate::error::ApiError;
 use crate::http_server::PendingUpgrade;
 use crate::room::RoomCommand;
+use crate::socket;
 use crate::state::{SharedState, with_state};
 
 pub fn routes(state: SharedState) -> BoxedFilter<(Response,)> {
@@ -174,25 +172,10 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
                     rooms,
                     limits,
                 ));
-                Ok(switching_protocols(&key))
+                Ok(socket::switching_protocols(&key))
             },
         )
         .boxed()
-}
-
-/// Returns the `101 Switching Protocols` response to a WebSocket handshake
-/// with `key` as its `Sec-WebSocket-Key` (RFC 6455, section 4.2.2).
-fn switching_protocols(key: &str) -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let headers = response.headers_mut();
-    headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
-    headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
-    let accept = derive_accept_key(key.as_bytes());
-    if let Ok(accept) = HeaderValue::from_str(&accept) {
-        headers.insert(SEC_WEBSOCKET_ACCEPT, accept);
-    }
-    response
 }
 
 async fn authorize_socket(

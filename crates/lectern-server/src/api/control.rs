@@ -4,12 +4,15 @@ use serde::Deserialize;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::ws::Ws;
-use warp::{Filter, Rejection, Reply};
+use warp::{Filter, Rejection};
 
 use super::extract::authorize_room_socket;
 use crate::auth::{RoomRole, TOKEN_COOKIE};
 use crate::class::connection::{self, ControlLimits, ControlTicket};
 use crate::class::protocol::Role;
+use crate::error::ApiError;
+use crate::http_server::PendingUpgrade;
+use crate::socket;
 use crate::state::{SharedState, with_state};
 
 #[derive(Debug, Deserialize)]
@@ -17,8 +20,15 @@ struct SocketQuery {
     token: Option<String>,
 }
 
+/// Path prefix of the control socket, whose HTTP upgrade the server hands
+/// to [`socket_route`] as a [`PendingUpgrade`].
+pub const CONTROL_SOCKET_PREFIX: &str = "/ws/control/";
+
 /// `/ws/control/{code}?token=T`: checks the token before the upgrade, so a
 /// bad one gets a plain 401, 403, 404 or 410 instead of an opened socket.
+///
+/// `warp::ws()` checks the handshake headers, and its rejections are
+/// unchanged. The socket itself is built by [`socket::accept`].
 pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "control" / String)
         .and(warp::get())
@@ -28,23 +38,38 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
         .and_then(authorize_socket)
         .untuple_one()
         .and(warp::ws())
-        .map(|ticket: ControlTicket, state: SharedState, ws: Ws| {
-            let limits = state.settings.limits.clone();
-            let limits = ControlLimits {
-                max_message_bytes: limits.max_control_message_bytes,
-                outbox_messages: limits.outbox_frames,
-                ping_interval: limits.ping_interval,
-                messages_per_second: limits.control_messages_per_second,
-            };
-            let connection_id = state.next_connection_id();
-            let classes = state.classes.clone();
-            ws.max_message_size(limits.max_message_bytes)
-                .max_frame_size(limits.max_message_bytes)
-                .on_upgrade(move |socket| {
-                    connection::run(socket, connection_id, ticket, classes, limits)
-                })
-                .into_response()
-        })
+        .and(warp::header::<String>("sec-websocket-key"))
+        .and(warp::ext::optional::<PendingUpgrade>())
+        .and_then(
+            |ticket: ControlTicket,
+             state: SharedState,
+             _: Ws,
+             key: String,
+             upgrade: Option<PendingUpgrade>| async move {
+                let Some(upgrade) = upgrade.as_ref().and_then(PendingUpgrade::take) else {
+                    return Err(Rejection::from(ApiError::internal(
+                        "the control socket request carries no HTTP upgrade",
+                    )));
+                };
+                let limits = &state.settings.limits;
+                let limits = ControlLimits {
+                    max_message_bytes: limits.max_control_message_bytes,
+                    outbox_messages: limits.outbox_frames,
+                    ping_interval: limits.ping_interval,
+                    messages_per_second: limits.control_messages_per_second,
+                };
+                let connection_id = state.next_connection_id();
+                let classes = state.classes.clone();
+                tokio::spawn(connection::run(
+                    upgrade,
+                    connection_id,
+                    ticket,
+                    classes,
+                    limits,
+                ));
+                Ok(socket::switching_protocols(&key))
+            },
+        )
         .boxed()
 }
 

@@ -21,6 +21,7 @@ use crate::error::recover;
 use crate::state::SharedState;
 
 pub use board::BOARD_SOCKET_PREFIX;
+pub use control::CONTROL_SOCKET_PREFIX;
 pub use extract::{json_body, principal};
 
 /// Every route the server answers.

@@ -10,19 +10,23 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use lectern_board::ConnectionId;
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
-use warp::ws::{Message, WebSocket};
+use warp::hyper::upgrade::OnUpgrade;
 
 use super::protocol::{self, ErrorCode, Rejection, Role};
 use super::{ClassCommand, ClassRegistry, ControlJoin, ControlLink};
 use crate::clock::unix_millis;
 use crate::rate_limit::{MessageRate, RateVerdict};
 use crate::room::{CloseSignal, close_code};
+use crate::socket::{self, ServerSink, ServerSocket, close_message};
 
 /// Identity of a connecting client, settled before the upgrade.
 #[derive(Debug, Clone)]
@@ -45,9 +49,10 @@ pub struct ControlLimits {
     pub messages_per_second: u32,
 }
 
-/// Runs one control connection until either side closes it.
+/// Completes the HTTP upgrade, then runs one control connection until
+/// either side closes it.
 pub async fn run(
-    socket: WebSocket,
+    upgrade: OnUpgrade,
     connection: ConnectionId,
     ticket: ControlTicket,
     classes: Arc<ClassRegistry>,
@@ -59,19 +64,25 @@ pub async fn run(
         participant = %ticket.participant_id,
         connection = %connection
     );
-    serve(socket, connection, ticket, classes, limits)
+    serve(upgrade, connection, ticket, classes, limits)
         .instrument(span)
         .await;
 }
 
 async fn serve(
-    socket: WebSocket,
+    upgrade: OnUpgrade,
     connection: ConnectionId,
     ticket: ControlTicket,
     classes: Arc<ClassRegistry>,
     limits: ControlLimits,
 ) {
-    let (sink, stream) = socket.split();
+    let (mut sink, stream) = match socket::accept(upgrade, limits.max_message_bytes).await {
+        Ok(halves) => halves,
+        Err(error) => {
+            debug!(%error, "the WebSocket upgrade failed");
+            return;
+        }
+    };
     let (reader_closer, reader_close) = oneshot::channel();
     let cancel = CancellationToken::new();
     let alive = Arc::new(AtomicBool::new(true));
@@ -107,9 +118,8 @@ async fn serve(
                 Ok(_) => "join was not sent".to_owned(),
             };
             warn!(%reason, "could not join the control channel");
-            let mut sink = sink;
             let _ = sink
-                .send(Message::close_with(close_code::INTERNAL_ERROR, reason))
+                .send_control(close_message(close_code::INTERNAL_ERROR, reason))
                 .await;
             return;
         }
@@ -166,7 +176,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads frames until the peer or the actor ends the connection.
     /// Returns the close frame to send, if the reader decided to close.
-    async fn read_loop(&self, stream: &mut SplitStream<WebSocket>) -> Option<CloseSignal> {
+    async fn read_loop(&self, stream: &mut SplitStream<ServerSocket>) -> Option<CloseSignal> {
         let mut rate = MessageRate::new(self.limits.messages_per_second, std::time::Instant::now());
 
         loop {
@@ -177,43 +187,41 @@ impl Reader<'_> {
             let message = match message {
                 None => return None,
                 Some(Ok(message)) => message,
+                Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, .. }))) => {
+                    warn!(
+                        size,
+                        limit = self.limits.max_message_bytes,
+                        "control message over the size limit"
+                    );
+                    return Some(CloseSignal {
+                        code: close_code::MESSAGE_TOO_BIG,
+                        reason: format!(
+                            "message over the limit of {} bytes",
+                            self.limits.max_message_bytes
+                        ),
+                    });
+                }
                 Some(Err(error)) => {
-                    // NOTE: warp hides tungstenite's error type, so the size
-                    // limit is recognised by its message.
-                    let text = error.to_string();
-                    if text.contains("too long") || text.contains("too big") {
-                        warn!(
-                            limit = self.limits.max_message_bytes,
-                            "control message over the size limit"
-                        );
-                        return Some(CloseSignal {
-                            code: close_code::MESSAGE_TOO_BIG,
-                            reason: format!(
-                                "message over the limit of {} bytes",
-                                self.limits.max_message_bytes
-                            ),
-                        });
-                    }
                     debug!(%error, "read failed");
                     return None;
                 }
             };
             self.alive.store(true, Ordering::Relaxed);
 
-            if message.is_close() {
-                return None;
-            }
-            if message.is_binary() {
-                warn!("binary frame on the control channel");
-                return Some(CloseSignal {
-                    code: close_code::UNSUPPORTED_DATA,
-                    reason: "binary frames are not part of the control protocol; send JSON text"
-                        .to_owned(),
-                });
-            }
-            let Ok(text) = message.to_str() else {
+            let text = match &message {
+                Message::Text(text) => text.as_str(),
+                Message::Binary(_) => {
+                    warn!("binary frame on the control channel");
+                    return Some(CloseSignal {
+                        code: close_code::UNSUPPORTED_DATA,
+                        reason:
+                            "binary frames are not part of the control protocol; send JSON text"
+                                .to_owned(),
+                    });
+                }
+                Message::Close(_) => return None,
                 // Pings and pongs: the liveness flag is all they carry.
-                continue;
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             };
 
             match rate.check(std::time::Instant::now()) {
@@ -284,7 +292,7 @@ impl Reader<'_> {
 }
 
 async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
+    mut sink: ServerSink,
     mut outbox: mpsc::Receiver<String>,
     mut actor_close: oneshot::Receiver<CloseSignal>,
     mut reader_close: oneshot::Receiver<CloseSignal>,
@@ -306,7 +314,7 @@ async fn write_loop(
             () = cancel.cancelled() => break None,
             text = outbox.recv() => {
                 let Some(text) = text else { break None };
-                let sent = tokio::time::timeout(send_timeout, sink.send(Message::text(text))).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_text(text)).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     debug!("send failed or timed out");
                     break None;
@@ -320,7 +328,7 @@ async fn write_loop(
                         reason: "no answer to ping".to_owned(),
                     });
                 }
-                let sent = tokio::time::timeout(send_timeout, sink.send(Message::ping(Vec::new()))).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_control(Message::Ping(Bytes::new()))).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     break None;
                 }
@@ -334,7 +342,7 @@ async fn write_loop(
         // go out. A client too slow to keep up would not read them.
         if signal.code != close_code::TRY_AGAIN_LATER {
             while let Ok(text) = outbox.try_recv() {
-                let sent = tokio::time::timeout(send_timeout, sink.send(Message::text(text))).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_text(text)).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     break;
                 }
@@ -343,7 +351,7 @@ async fn write_loop(
         debug!(code = signal.code, reason = %signal.reason, "closing control connection");
         let _ = tokio::time::timeout(
             send_timeout,
-            sink.send(Message::close_with(signal.code, signal.reason)),
+            sink.send_control(close_message(signal.code, signal.reason)),
         )
         .await;
     }
