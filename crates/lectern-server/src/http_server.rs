@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing::Span;
 use tracing::field::{Empty, display};
-use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::filters::trace::Info;
 use warp::hyper::server::conn::{AddrIncoming, AddrStream};
@@ -26,8 +25,11 @@ use warp::hyper::service::{Service, make_service_fn, service_fn};
 use warp::hyper::upgrade::OnUpgrade;
 use warp::hyper::{Body, Request, Server};
 use warp::reply::Response;
+use warp::ws::Ws;
+use warp::{Filter, Rejection};
 
 use crate::api::{BOARD_SOCKET_PREFIX, CONTROL_SOCKET_PREFIX};
+use crate::error::ApiError;
 
 tokio::task_local! {
     /// The address of the client whose request the current task serves.
@@ -56,6 +58,27 @@ impl fmt::Debug for PendingUpgrade {
             .debug_struct("PendingUpgrade")
             .finish_non_exhaustive()
     }
+}
+
+/// Checks a WebSocket handshake with `warp::ws()`, whose rejections are
+/// unchanged, and extracts its `Sec-WebSocket-Key` and the HTTP upgrade
+/// that [`bind`] kept for the route.
+pub fn websocket_upgrade() -> impl Filter<Extract = (String, OnUpgrade), Error = Rejection> + Clone
+{
+    warp::ws()
+        .and(warp::header::<String>("sec-websocket-key"))
+        .and(warp::ext::optional::<PendingUpgrade>())
+        .and_then(
+            |_: Ws, key: String, upgrade: Option<PendingUpgrade>| async move {
+                match upgrade.as_ref().and_then(PendingUpgrade::take) {
+                    Some(upgrade) => Ok((key, upgrade)),
+                    None => Err(Rejection::from(ApiError::internal(
+                        "the socket request carries no HTTP upgrade",
+                    ))),
+                }
+            },
+        )
+        .untuple_one()
 }
 
 /// Binds `listen` and returns the bound address and the future that

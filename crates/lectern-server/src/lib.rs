@@ -6,7 +6,8 @@
 //! Sockets, storage calls, configuration and time. Each loaded room runs as
 //! one actor task ([`room`]) that drives the sans-IO board from
 //! `lectern-board`; WebSocket connections ([`connection`]) only move frames
-//! between their socket and their room. Beside it, each room with control
+//! between their socket and their room. Both kinds of socket, board and
+//! control, are built by [`socket`]. Beside it, each room with control
 //! connections runs a class actor ([`class`]). It drives the room's live
 //! quiz run from `lectern-quiz` and the room's floor from `lectern-floor`
 //! (raised hands, who may speak, who is called to the board). It also runs

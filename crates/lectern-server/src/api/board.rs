@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
+use warp::hyper::upgrade::OnUpgrade;
 use warp::reply::Response;
-use warp::ws::Ws;
 use warp::{Filter, Rejection, Reply};
 
 use super::extract::authorize_room_socket;
@@ -14,7 +14,7 @@ use super::rooms::initial_access;
 use crate::auth::{Principal, RoomRole, TOKEN_COOKIE};
 use crate::connection::{self, BoardTicket, ConnectionLimits};
 use crate::error::ApiError;
-use crate::http_server::PendingUpgrade;
+use crate::http_server::websocket_upgrade;
 use crate::room::RoomCommand;
 use crate::socket;
 use crate::state::{SharedState, with_state};
@@ -127,15 +127,11 @@ struct SocketQuery {
 }
 
 /// Path prefix of the board socket, whose HTTP upgrade the server hands
-/// to [`socket_route`] as a [`PendingUpgrade`].
+/// to [`socket_route`] as a [`PendingUpgrade`](crate::http_server::PendingUpgrade).
 pub const BOARD_SOCKET_PREFIX: &str = "/ws/board/";
 
 /// `/ws/board/{code}?token=T`: checks the token before the upgrade, so a
 /// bad one gets a plain 401 or 403 instead of an opened socket.
-///
-/// `warp::ws()` checks the handshake headers, and its rejections are
-/// unchanged. The socket itself is built from the [`PendingUpgrade`], so
-/// that [`connection::run`] sets the buffer sizes.
 pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "board" / String)
         .and(warp::get())
@@ -144,20 +140,9 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .and_then(authorize_socket)
         .untuple_one()
-        .and(warp::ws())
-        .and(warp::header::<String>("sec-websocket-key"))
-        .and(warp::ext::optional::<PendingUpgrade>())
-        .and_then(
-            |ticket: BoardTicket,
-             state: SharedState,
-             _: Ws,
-             key: String,
-             upgrade: Option<PendingUpgrade>| async move {
-                let Some(upgrade) = upgrade.as_ref().and_then(PendingUpgrade::take) else {
-                    return Err(Rejection::from(ApiError::internal(
-                        "the board socket request carries no HTTP upgrade",
-                    )));
-                };
+        .and(websocket_upgrade())
+        .map(
+            |ticket: BoardTicket, state: SharedState, key: String, upgrade: OnUpgrade| {
                 let limits = ConnectionLimits {
                     max_message_bytes: state.settings.limits.max_message_bytes,
                     outbox_frames: state.settings.limits.outbox_frames,
@@ -172,7 +157,7 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
                     rooms,
                     limits,
                 ));
-                Ok(socket::switching_protocols(&key))
+                socket::switching_protocols(&key)
             },
         )
         .boxed()

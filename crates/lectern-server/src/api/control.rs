@@ -2,16 +2,15 @@
 
 use serde::Deserialize;
 use warp::filters::BoxedFilter;
+use warp::hyper::upgrade::OnUpgrade;
 use warp::reply::Response;
-use warp::ws::Ws;
 use warp::{Filter, Rejection};
 
 use super::extract::authorize_room_socket;
 use crate::auth::{RoomRole, TOKEN_COOKIE};
 use crate::class::connection::{self, ControlLimits, ControlTicket};
 use crate::class::protocol::Role;
-use crate::error::ApiError;
-use crate::http_server::PendingUpgrade;
+use crate::http_server::websocket_upgrade;
 use crate::socket;
 use crate::state::{SharedState, with_state};
 
@@ -21,14 +20,11 @@ struct SocketQuery {
 }
 
 /// Path prefix of the control socket, whose HTTP upgrade the server hands
-/// to [`socket_route`] as a [`PendingUpgrade`].
+/// to [`socket_route`] as a [`PendingUpgrade`](crate::http_server::PendingUpgrade).
 pub const CONTROL_SOCKET_PREFIX: &str = "/ws/control/";
 
 /// `/ws/control/{code}?token=T`: checks the token before the upgrade, so a
 /// bad one gets a plain 401, 403, 404 or 410 instead of an opened socket.
-///
-/// `warp::ws()` checks the handshake headers, and its rejections are
-/// unchanged. The socket itself is built by [`socket::accept`].
 pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "control" / String)
         .and(warp::get())
@@ -37,20 +33,9 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .and_then(authorize_socket)
         .untuple_one()
-        .and(warp::ws())
-        .and(warp::header::<String>("sec-websocket-key"))
-        .and(warp::ext::optional::<PendingUpgrade>())
-        .and_then(
-            |ticket: ControlTicket,
-             state: SharedState,
-             _: Ws,
-             key: String,
-             upgrade: Option<PendingUpgrade>| async move {
-                let Some(upgrade) = upgrade.as_ref().and_then(PendingUpgrade::take) else {
-                    return Err(Rejection::from(ApiError::internal(
-                        "the control socket request carries no HTTP upgrade",
-                    )));
-                };
+        .and(websocket_upgrade())
+        .map(
+            |ticket: ControlTicket, state: SharedState, key: String, upgrade: OnUpgrade| {
                 let limits = &state.settings.limits;
                 let limits = ControlLimits {
                     max_message_bytes: limits.max_control_message_bytes,
@@ -67,7 +52,7 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
                     classes,
                     limits,
                 ));
-                Ok(socket::switching_protocols(&key))
+                socket::switching_protocols(&key)
             },
         )
         .boxed()
