@@ -6,9 +6,10 @@
 //! waits until it has seen every writer clock, so the server is known to
 //! store the whole document. A second client syncs once more and receives
 //! the whole document in one sync step 2, which primes the generator's
-//! [`ClockCache`] before the storm. Then every storm client ([`client`])
-//! starts its connect in the same instant, with no limit on how many are
-//! in flight, and sends sync step 1 with an empty state vector. Its time
+//! [`ClockCache`] and its known frames ([`stream`]) before the storm.
+//! Then every storm client ([`client`]) starts its connect in the same
+//! instant, with no limit on how many are in flight, and sends sync step 1
+//! with an empty state vector. Its time
 //! to synced runs from the start of its own connect to the arrival of the
 //! frame that completes its document. The server's CPU time and memory
 //! are sampled before the storm and when the last client has synced or
@@ -16,6 +17,7 @@
 
 pub mod client;
 pub mod document;
+pub mod stream;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -158,6 +160,7 @@ pub async fn run(
     let fill_target = JoinTarget {
         final_clocks: document.final_clocks.clone().into(),
         cache: Arc::clone(&cache),
+        known: Arc::default(),
         counters: Arc::new(JoinCounters::default()),
         framing: endpoint.framing,
     };

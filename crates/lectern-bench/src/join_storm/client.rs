@@ -6,16 +6,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use lectern_board::protocol::Message;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 use yrs::updates::encoder::Encode;
 use yrs::{StateVector, Update};
 
 use super::document::ClockCache;
-use crate::clients::{Connection, connect};
+use super::stream::{KnownFrames, Received, StreamSocket};
 use crate::framing::Framing;
 
 /// The final writer clocks and shared state of the joining clients of one
@@ -25,6 +25,8 @@ pub struct JoinTarget {
     /// Each writer client's id and its clock once the document is whole.
     pub final_clocks: Arc<[(u64, u32)]>,
     pub cache: Arc<ClockCache>,
+    /// Large frames received whole so far.
+    pub known: Arc<KnownFrames>,
     pub counters: Arc<JoinCounters>,
     /// The server's framing.
     pub framing: Framing,
@@ -116,7 +118,7 @@ pub async fn join(
     // `connect` bounds the connect and handshake by its own timeout.
     let connected = tokio::select! {
         () = stop.cancelled() => return tally,
-        connected = connect(&url, target.framing) => connected,
+        connected = StreamSocket::connect(&url, target.framing) => connected,
     };
     let mut socket = match connected {
         Ok(socket) => socket,
@@ -142,22 +144,17 @@ pub async fn join(
     loop {
         let next = tokio::select! {
             () = stop.cancelled() => break,
-            next = socket.next_frame() => next,
+            next = socket.receive(&target.known) => next,
         };
         let frame = match next {
-            Some(Ok(WsMessage::Binary(frame))) => frame,
-            Some(Ok(WsMessage::Close(close))) => {
-                debug!(?close, "the server closed a joining client");
+            Ok(Received::Binary(frame)) => frame,
+            Ok(Received::Closed) => {
+                debug!("the server closed a joining client");
                 counters.add_disconnect();
                 break;
             }
-            Some(Ok(_)) => continue,
-            Some(Err(error)) => {
+            Err(error) => {
                 debug!(%error, "a joining client's connection failed");
-                counters.add_disconnect();
-                break;
-            }
-            None => {
                 counters.add_disconnect();
                 break;
             }
@@ -197,8 +194,8 @@ enum FrameOutcome {
 /// Notes the writer clocks of the frame's updates and replies to the
 /// server's sync step 1.
 async fn handle_frame(
-    socket: &mut Connection,
-    frame: &[u8],
+    socket: &mut StreamSocket,
+    frame: &Bytes,
     target: &JoinTarget,
     progress: &mut Progress,
 ) -> FrameOutcome {
@@ -210,7 +207,7 @@ async fn handle_frame(
     for message in messages {
         match message {
             Message::Update(update) | Message::SyncStep2(update) => {
-                let clocks = target.cache.client_end_clocks(update);
+                let clocks = target.cache.client_end_clocks(frame, update);
                 if progress.receive(&clocks, target) {
                     outcome = FrameOutcome::Completes;
                 }
@@ -241,6 +238,7 @@ mod tests {
         JoinTarget {
             final_clocks: final_clocks.into(),
             cache: Arc::default(),
+            known: Arc::default(),
             counters: Arc::default(),
             framing: Framing::YWebsocket,
         }

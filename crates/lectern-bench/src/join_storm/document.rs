@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use yrs::updates::decoder::Decode;
 use yrs::{ClientID, Doc, ReadTxn, StateVector, Transact, Update};
 
@@ -128,17 +129,20 @@ pub fn client_end_clocks(update: &[u8]) -> Option<Vec<(u64, u32)>> {
 /// Every joining client receives the same sync step 2, some MiB for
 /// 10,000 strokes. Decoding it once per client would load the generator's
 /// core more than the server's, and a payload equal byte for byte has the
-/// same clocks.
+/// same clocks. A client whose frame equals a known frame
+/// ([`super::stream::KnownFrames`]) passes that very frame, so its update
+/// is found by address without comparing its bytes.
 #[derive(Debug, Default)]
 pub struct ClockCache {
-    entries: Mutex<VecDeque<(Vec<u8>, ClientClocks)>>,
+    entries: Mutex<VecDeque<(Bytes, ClientClocks)>>,
     /// Large payloads decoded because no equal payload was cached.
     decodes: AtomicU64,
 }
 
 impl ClockCache {
-    /// Returns [`client_end_clocks`] of `update`, empty when it is invalid.
-    pub fn client_end_clocks(&self, update: &[u8]) -> ClientClocks {
+    /// Returns [`client_end_clocks`] of `update`, a part of `frame`, empty
+    /// when it is invalid.
+    pub fn client_end_clocks(&self, frame: &Bytes, update: &[u8]) -> ClientClocks {
         if update.len() < CACHE_MIN_BYTES {
             return client_end_clocks(update).unwrap_or_default().into();
         }
@@ -148,7 +152,14 @@ impl ClockCache {
             .entries
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
-        if let Some((_, clocks)) = entries.iter().find(|(payload, _)| payload == update) {
+        let same = |payload: &Bytes| {
+            std::ptr::eq(payload.as_ptr(), update.as_ptr()) && payload.len() == update.len()
+        };
+        let cached = entries
+            .iter()
+            .find(|(payload, _)| same(payload))
+            .or_else(|| entries.iter().find(|(payload, _)| payload == update));
+        if let Some((_, clocks)) = cached {
             return Arc::clone(clocks);
         }
         self.decodes.fetch_add(1, Ordering::Relaxed);
@@ -156,7 +167,7 @@ impl ClockCache {
         if entries.len() >= CACHE_ENTRIES {
             entries.pop_front();
         }
-        entries.push_back((update.to_vec(), Arc::clone(&clocks)));
+        entries.push_back((frame.slice_ref(update), Arc::clone(&clocks)));
         clocks
     }
 
@@ -232,8 +243,11 @@ mod tests {
         let expected = client_end_clocks(&whole).expect("valid update");
 
         let cache = ClockCache::default();
-        assert_eq!(*cache.client_end_clocks(&whole), *expected);
-        assert_eq!(*cache.client_end_clocks(&whole), *expected);
+        let first = Bytes::from(whole.clone());
+        let equal = Bytes::from(whole);
+        assert_eq!(*cache.client_end_clocks(&first, &first), *expected);
+        assert_eq!(*cache.client_end_clocks(&first, &first), *expected);
+        assert_eq!(*cache.client_end_clocks(&equal, &equal), *expected);
         assert_eq!(cache.decodes(), 1);
     }
 
@@ -243,8 +257,8 @@ mod tests {
         let larger = StrokeDocument::build(500, 10, "lecturer-1");
         let cache = ClockCache::default();
         for document in [&smaller, &larger, &smaller] {
-            let whole = whole_state(&apply_all(&document.updates));
-            let mut clocks = cache.client_end_clocks(&whole).to_vec();
+            let whole = Bytes::from(whole_state(&apply_all(&document.updates)));
+            let mut clocks = cache.client_end_clocks(&whole, &whole).to_vec();
             clocks.sort_unstable();
             assert_eq!(clocks, document.final_clocks);
         }
