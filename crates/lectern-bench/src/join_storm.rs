@@ -193,6 +193,7 @@ pub async fn run(
         synced = storm.synced.len(),
         clients = options.clients,
         storm_seconds = storm.seconds,
+        known_frame_matches = target.known.matches(),
         "storm over"
     );
 

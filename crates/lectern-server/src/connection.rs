@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
 use warp::hyper::upgrade::OnUpgrade;
 
+use crate::frame_file::FrameFiles;
 use crate::room::{
     CloseSignal, ConnectionLink, JoinRequest, RoomCommand, RoomRegistry, close_code,
 };
@@ -57,6 +58,7 @@ pub fn run(
     connection: ConnectionId,
     ticket: BoardTicket,
     rooms: Arc<RoomRegistry>,
+    files: Arc<FrameFiles>,
     limits: ConnectionLimits,
 ) -> impl Future<Output = ()> {
     let span = info_span!(
@@ -68,7 +70,7 @@ pub fn run(
     // The whole connection is one async fn, so its task stores the
     // arguments once. With the upgrade in a nested async block the task's
     // future was 1,720 bytes instead of 1,096 (rustc 1.95).
-    serve(upgrade, connection, ticket, rooms, limits).instrument(span)
+    serve(upgrade, connection, ticket, rooms, files, limits).instrument(span)
 }
 
 async fn serve(
@@ -76,9 +78,11 @@ async fn serve(
     connection: ConnectionId,
     ticket: BoardTicket,
     rooms: Arc<RoomRegistry>,
+    files: Arc<FrameFiles>,
     limits: ConnectionLimits,
 ) {
-    let (mut sink, stream) = match socket::accept(upgrade, limits.max_message_bytes).await {
+    let accepted = socket::accept(upgrade, limits.max_message_bytes, Some(files)).await;
+    let (mut sink, stream) = match accepted {
         Ok(halves) => halves,
         Err(error) => {
             debug!(%error, "the WebSocket upgrade failed");
@@ -244,7 +248,7 @@ async fn write_loop(
             () = cancel.cancelled() => break None,
             frame = outbox.recv() => {
                 let Some(frame) = frame else { break None };
-                let sent = tokio::time::timeout(send_timeout, sink.send_binary(Bytes::from_owner(frame))).await;
+                let sent = tokio::time::timeout(send_timeout, sink.send_frame(frame)).await;
                 if !matches!(sent, Ok(Ok(()))) {
                     debug!("send failed or timed out");
                     break None;

@@ -36,6 +36,7 @@ mod codes;
 pub mod config;
 mod connection;
 mod error;
+mod frame_file;
 mod http_server;
 mod media;
 mod rate_limit;

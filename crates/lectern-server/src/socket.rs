@@ -7,11 +7,20 @@
 //! these sockets are built from the raw HTTP upgrade instead (see
 //! [`crate::http_server::PendingUpgrade`]), with a small read buffer, and
 //! long messages bypass tungstenite's write buffer (see
-//! [`MAX_BUFFERED_PAYLOAD`]).
+//! [`MAX_BUFFERED_PAYLOAD`]). On a TCP connection, large board frames
+//! go from their file with `sendfile` (see [`crate::frame_file`]).
 
-use bytes::Bytes;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use lectern_board::Frame;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
@@ -21,10 +30,12 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use warp::http::StatusCode;
 use warp::http::header::{CONNECTION, HeaderValue, SEC_WEBSOCKET_ACCEPT, UPGRADE};
 use warp::hyper::Body;
+use warp::hyper::server::conn::AddrStream;
 use warp::hyper::upgrade::{OnUpgrade, Upgraded};
 use warp::reply::Response;
 
-use crate::write_batch::{BatchedWrites, SharedFrames};
+use crate::frame_file::{FrameFile, FrameFiles};
+use crate::write_batch::{BatchedWrites, SendFile, SharedFrames};
 
 /// Initial size of a socket's read buffer. Clients mostly send small
 /// frames, and once a frame's header is read the buffer grows to the
@@ -42,7 +53,123 @@ const READ_BUFFER_BYTES: usize = 512;
 const MAX_BUFFERED_PAYLOAD: usize = 1024;
 
 /// A WebSocket on an upgraded HTTP connection.
-pub type ServerSocket = WebSocketStream<BatchedWrites<Upgraded>>;
+pub type ServerSocket = WebSocketStream<BatchedWrites<Transport>>;
+
+/// The connection under a server socket.
+#[derive(Debug)]
+pub enum Transport {
+    /// A TCP connection, and the bytes hyper read past the HTTP request.
+    Tcp { stream: TcpStream, unread: Bytes },
+    /// Any other upgraded connection.
+    Upgraded(Upgraded),
+}
+
+impl Transport {
+    /// Unwraps a TCP connection from hyper's upgrade, so that large frames
+    /// can be sent with `sendfile`.
+    fn from_upgraded(upgraded: Upgraded) -> Self {
+        match upgraded.downcast::<AddrStream>() {
+            Ok(parts) => Self::Tcp {
+                stream: parts.io.into_inner(),
+                unread: parts.read_buf,
+            },
+            Err(upgraded) => Self::Upgraded(upgraded),
+        }
+    }
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        buffer: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp { unread, .. } if !unread.is_empty() => {
+                let count = unread.len().min(buffer.remaining());
+                buffer.put_slice(&unread[..count]);
+                unread.advance(count);
+                Poll::Ready(Ok(()))
+            }
+            Self::Tcp { stream, .. } => Pin::new(stream).poll_read(context, buffer),
+            Self::Upgraded(upgraded) => Pin::new(upgraded).poll_read(context, buffer),
+        }
+    }
+}
+
+impl AsyncWrite for Transport {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Tcp { stream, .. } => Pin::new(stream).poll_write(context, bytes),
+            Self::Upgraded(upgraded) => Pin::new(upgraded).poll_write(context, bytes),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+        slices: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Tcp { stream, .. } => Pin::new(stream).poll_write_vectored(context, slices),
+            Self::Upgraded(upgraded) => Pin::new(upgraded).poll_write_vectored(context, slices),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Self::Tcp { stream, .. } => stream.is_write_vectored(),
+            Self::Upgraded(upgraded) => upgraded.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp { stream, .. } => Pin::new(stream).poll_flush(context),
+            Self::Upgraded(upgraded) => Pin::new(upgraded).poll_flush(context),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Tcp { stream, .. } => Pin::new(stream).poll_shutdown(context),
+            Self::Upgraded(upgraded) => Pin::new(upgraded).poll_shutdown(context),
+        }
+    }
+}
+
+impl SendFile for Transport {
+    fn can_send_file(&self) -> bool {
+        cfg!(target_os = "linux") && matches!(self, Self::Tcp { .. })
+    }
+
+    #[cfg(target_os = "linux")]
+    fn poll_send_file(
+        &mut self,
+        context: &mut Context<'_>,
+        file: &FrameFile,
+        offset: usize,
+        len: usize,
+    ) -> Poll<io::Result<usize>> {
+        let Self::Tcp { stream, .. } = self else {
+            return Poll::Ready(Err(io::ErrorKind::Unsupported.into()));
+        };
+        loop {
+            std::task::ready!(stream.poll_write_ready(context))?;
+            let sent = stream.try_io(tokio::io::Interest::WRITABLE, || {
+                file.send_to(&*stream, offset, len)
+            });
+            match sent {
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                sent => return Poll::Ready(sent),
+            }
+        }
+    }
+}
 
 /// Returns the `101 Switching Protocols` response to a WebSocket handshake
 /// with `key` as its `Sec-WebSocket-Key` (RFC 6455, section 4.2.2).
@@ -69,8 +196,9 @@ pub fn switching_protocols(key: &str) -> Response {
 pub async fn accept(
     upgrade: OnUpgrade,
     max_message_bytes: usize,
+    files: Option<Arc<FrameFiles>>,
 ) -> Result<(ServerSink, SplitStream<ServerSocket>), warp::hyper::Error> {
-    let upgraded = upgrade.await?;
+    let transport = Transport::from_upgraded(upgrade.await?);
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
         // tungstenite hands each frame on at once, and `BatchedWrites`
@@ -79,7 +207,7 @@ pub async fn accept(
         .max_message_size(Some(max_message_bytes))
         .max_frame_size(Some(max_message_bytes));
 
-    let (batched, shared) = BatchedWrites::new(upgraded);
+    let (batched, shared) = BatchedWrites::new(transport);
     let (tungstenite, stream) =
         WebSocketStream::from_raw_socket(batched, Role::Server, Some(config))
             .await
@@ -88,6 +216,7 @@ pub async fn accept(
         ServerSink {
             tungstenite,
             shared,
+            files,
         },
         stream,
     ))
@@ -99,6 +228,8 @@ pub struct ServerSink {
     tungstenite: SplitSink<ServerSocket, Message>,
     /// The direct path for long messages.
     shared: SharedFrames,
+    /// The files of large board frames; `None` on a control socket.
+    files: Option<Arc<FrameFiles>>,
 }
 
 impl ServerSink {
@@ -107,7 +238,18 @@ impl ServerSink {
         if payload.len() <= MAX_BUFFERED_PAYLOAD {
             return self.tungstenite.send(Message::Binary(payload)).await;
         }
-        self.send_direct(Data::Binary, payload).await
+        self.send_direct(Data::Binary, payload, None).await
+    }
+
+    /// Sends a board frame as one binary message, from the frame's file
+    /// when it is large enough to have one.
+    pub async fn send_frame(&mut self, frame: Frame) -> Result<(), WsError> {
+        if frame.len() <= MAX_BUFFERED_PAYLOAD {
+            return self.send_binary(Bytes::from_owner(frame)).await;
+        }
+        let file = self.files.as_ref().and_then(|files| files.file_for(&frame));
+        self.send_direct(Data::Binary, Bytes::from_owner(frame), file)
+            .await
     }
 
     /// Sends `text` as one text message.
@@ -115,7 +257,7 @@ impl ServerSink {
         if text.len() <= MAX_BUFFERED_PAYLOAD {
             return self.tungstenite.send(Message::Text(text.into())).await;
         }
-        self.send_direct(Data::Text, Bytes::from(text.into_bytes()))
+        self.send_direct(Data::Text, Bytes::from(text.into_bytes()), None)
             .await
     }
 
@@ -132,7 +274,12 @@ impl ServerSink {
 
     /// Queues one data frame directly on the socket (see
     /// [`MAX_BUFFERED_PAYLOAD`]) and flushes it.
-    async fn send_direct(&mut self, data: Data, payload: Bytes) -> Result<(), WsError> {
+    async fn send_direct(
+        &mut self,
+        data: Data,
+        payload: Bytes,
+        file: Option<Arc<FrameFile>>,
+    ) -> Result<(), WsError> {
         // Every earlier send ended with a flush, so tungstenite has no
         // part of a data frame left. A pong it writes meanwhile is a whole
         // frame, and goes before or after this one.
@@ -143,7 +290,7 @@ impl ServerSink {
         };
         let mut encoded = Vec::with_capacity(header.len(payload.len() as u64));
         header.format(payload.len() as u64, &mut encoded)?;
-        self.shared.queue(Bytes::from(encoded), payload);
+        self.shared.queue(Bytes::from(encoded), payload, file);
         self.tungstenite.flush().await
     }
 }
@@ -154,4 +301,74 @@ pub fn close_message(code: u16, reason: String) -> Message {
         code: CloseCode::from(code),
         reason: reason.into(),
     }))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpSocket};
+
+    use super::*;
+
+    /// Returns a connected pair: a sending stream with a small send buffer,
+    /// so that large writes go out in many parts, and the receiving stream.
+    async fn tcp_pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket.set_send_buffer_size(8 * 1024).expect("send buffer");
+        let sender = socket
+            .connect(listener.local_addr().expect("address"))
+            .await
+            .expect("connect");
+        let (receiver, _) = listener.accept().await.expect("accept");
+        (sender, receiver)
+    }
+
+    #[tokio::test]
+    async fn tcp_transport_sends_payload_from_file() {
+        let (sender, mut receiver) = tcp_pair().await;
+        let transport = Transport::Tcp {
+            stream: sender,
+            unread: Bytes::new(),
+        };
+        assert!(transport.can_send_file());
+        let (mut writer, shared) = BatchedWrites::new(transport);
+        let reading = tokio::spawn(async move {
+            let mut received = vec![0_u8; 12 + 1_000_000 + 5];
+            receiver.read_exact(&mut received).await.expect("read");
+            received
+        });
+
+        // The file and the queued bytes differ on purpose: what arrives
+        // shows which of the two was sent.
+        let content: Vec<u8> = (0..1_000_000_u32).map(|at| (at % 251) as u8).collect();
+        let file = Arc::new(FrameFile::create(&content).expect("file"));
+        let in_memory = Bytes::from(vec![0_u8; content.len()]);
+        writer.write_all(b"before").await.expect("write");
+        shared.queue(Bytes::from_static(b"[head]"), in_memory, Some(file));
+        writer.write_all(b"after").await.expect("write");
+        writer.flush().await.expect("flush");
+        let received = reading.await.expect("reader task");
+
+        assert_eq!(&received[..12], b"before[head]");
+        assert!(
+            received[12..12 + content.len()] == content[..],
+            "sent from the file"
+        );
+        assert_eq!(&received[12 + content.len()..], b"after");
+    }
+
+    #[tokio::test]
+    async fn tcp_transport_reads_early_bytes_first() {
+        let (mut sender, receiver) = tcp_pair().await;
+        let mut transport = Transport::Tcp {
+            stream: receiver,
+            unread: Bytes::from_static(b"read by hyper,"),
+        };
+        sender.write_all(b" then by us").await.expect("write");
+
+        let mut received = vec![0_u8; 25];
+        transport.read_exact(&mut received).await.expect("read");
+        assert_eq!(&received, b"read by hyper, then by us");
+    }
 }

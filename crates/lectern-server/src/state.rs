@@ -11,6 +11,7 @@ use crate::class::ClassRegistry;
 use crate::codes::normalize_room_code;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::frame_file::FrameFiles;
 use crate::media::MediaService;
 use crate::rate_limit::RateLimiter;
 use crate::room::RoomRegistry;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub rooms: Arc<RoomRegistry>,
     /// Class actors: control connections and quiz runs.
     pub classes: Arc<ClassRegistry>,
+    /// The in-memory files of large board frames, shared by all rooms.
+    pub frame_files: Arc<FrameFiles>,
     pub settings: Settings,
     /// The media store and the processing of uploads.
     pub media: MediaService,
@@ -48,6 +51,7 @@ impl AppState {
             store,
             rooms,
             classes,
+            frame_files: Arc::default(),
             media,
             settings,
             public_url: OnceLock::new(),

@@ -8,7 +8,9 @@
 //! such as the whole document for a joining student, is queued here through
 //! [`SharedFrames`]: a frame header, then the room's own copy of the
 //! payload. Both go to the kernel in one vectored write, with no copy in
-//! user space.
+//! user space. A payload queued with its [`FrameFile`] is sent from the
+//! file with `sendfile` where the stream allows it ([`SendFile`]), so the
+//! kernel does not copy it either.
 //!
 //! Small writes are gathered and written together on flush, or whenever
 //! [`BATCH_BYTES`] are waiting. Everything leaves in the order it was
@@ -24,6 +26,8 @@ use std::task::{Context, Poll, ready};
 use bytes::{Buf, Bytes};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::frame_file::FrameFile;
+
 /// Number of waiting bytes at which small writes are written without
 /// waiting for a flush.
 pub const BATCH_BYTES: usize = 64 * 1024;
@@ -31,11 +35,46 @@ pub const BATCH_BYTES: usize = 64 * 1024;
 /// Most buffers handed to one vectored write.
 const MAX_IO_SLICES: usize = 64;
 
+/// A stream that can send part of a [`FrameFile`] without copying it.
+pub trait SendFile {
+    /// Returns whether [`SendFile::poll_send_file`] works on this stream.
+    fn can_send_file(&self) -> bool {
+        false
+    }
+
+    /// Sends up to `len` bytes of `file` from `offset`; returns how many
+    /// the stream took.
+    fn poll_send_file(
+        &mut self,
+        _context: &mut Context<'_>,
+        _file: &FrameFile,
+        _offset: usize,
+        _len: usize,
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
+    }
+}
+
+/// A queued buffer, with the file it came from when it can be sent from
+/// there.
+#[derive(Debug)]
+struct Segment {
+    bytes: Bytes,
+    /// The file whose last `bytes.len()` bytes are `bytes`.
+    file: Option<Arc<FrameFile>>,
+}
+
+impl Segment {
+    fn memory(bytes: Bytes) -> Self {
+        Self { bytes, file: None }
+    }
+}
+
 /// Bytes waiting to be written, oldest first.
 #[derive(Debug, Default)]
 struct Pending {
     /// Shared payloads, and runs of small writes that came before one.
-    segments: VecDeque<Bytes>,
+    segments: VecDeque<Segment>,
     /// Small writes since the last segment, which follow every segment.
     tail: Vec<u8>,
     /// Bytes at the start of `tail` that the inner stream already took.
@@ -44,7 +83,11 @@ struct Pending {
 
 impl Pending {
     fn len(&self) -> usize {
-        let segments: usize = self.segments.iter().map(Bytes::len).sum();
+        let segments: usize = self
+            .segments
+            .iter()
+            .map(|segment| segment.bytes.len())
+            .sum();
         segments + self.tail.len() - self.tail_written
     }
 
@@ -58,18 +101,18 @@ impl Pending {
         let mut tail = std::mem::take(&mut self.tail);
         tail.drain(..std::mem::take(&mut self.tail_written));
         if !tail.is_empty() {
-            self.segments.push_back(Bytes::from(tail));
+            self.segments.push_back(Segment::memory(Bytes::from(tail)));
         }
     }
 
     /// Drops the first `written` bytes.
     fn consume(&mut self, mut written: usize) {
         while let Some(front) = self.segments.front_mut() {
-            if front.len() > written {
-                front.advance(written);
+            if front.bytes.len() > written {
+                front.bytes.advance(written);
                 return;
             }
-            written -= front.len();
+            written -= front.bytes.len();
             self.segments.pop_front();
         }
         self.tail_written += written;
@@ -85,15 +128,20 @@ pub struct SharedFrames {
 
 impl SharedFrames {
     /// Queues `header` and then `payload` after everything written so far.
-    /// Nothing is copied; the bytes leave at the next flush.
+    /// Nothing is copied; the bytes leave at the next flush. `file`, when
+    /// given, must contain exactly `payload`.
     ///
     /// The caller must only queue whole frames, and only when the WebSocket
     /// library has no partly written frame of its own.
-    pub fn queue(&self, header: Bytes, payload: Bytes) {
+    pub fn queue(&self, header: Bytes, payload: Bytes, file: Option<Arc<FrameFile>>) {
+        debug_assert!(file.as_ref().is_none_or(|file| file.len() == payload.len()));
         let mut pending = lock(&self.pending);
         pending.close_tail();
-        pending.segments.push_back(header);
-        pending.segments.push_back(payload);
+        pending.segments.push_back(Segment::memory(header));
+        pending.segments.push_back(Segment {
+            bytes: payload,
+            file,
+        });
     }
 }
 
@@ -116,29 +164,28 @@ impl<S> BatchedWrites<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> BatchedWrites<S> {
+impl<S: AsyncWrite + SendFile + Unpin> BatchedWrites<S> {
     /// Writes everything waiting to the inner stream, then frees the
     /// buffers.
     fn poll_write_pending(&mut self, context: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut pending = lock(&self.pending);
+        let from_files = self.inner.can_send_file();
         while !pending.is_empty() {
-            let mut slices = [IoSlice::new(&[]); MAX_IO_SLICES];
-            let mut count = 0;
-            for segment in pending.segments.iter().take(MAX_IO_SLICES) {
-                slices[count] = IoSlice::new(segment);
-                count += 1;
-            }
-            if count < MAX_IO_SLICES && pending.tail_written < pending.tail.len() {
-                slices[count] = IoSlice::new(&pending.tail[pending.tail_written..]);
-                count += 1;
-            }
-            // Most flushes carry one small message. For one buffer a plain
-            // write is used, because writev showed up in a lecture profile.
-            let inner = Pin::new(&mut self.inner);
-            let written = if count == 1 {
-                ready!(inner.poll_write(context, &slices[0]))?
-            } else {
-                ready!(inner.poll_write_vectored(context, &slices[..count]))?
+            let front_file = pending
+                .segments
+                .front()
+                .and_then(|segment| Some((segment.file.clone()?, segment.bytes.len())));
+            let written = match front_file {
+                Some((file, len)) if from_files => {
+                    let offset = file.len() - len;
+                    ready!(self.inner.poll_send_file(context, &file, offset, len))?
+                }
+                _ => ready!(poll_write_memory(
+                    Pin::new(&mut self.inner),
+                    context,
+                    &pending,
+                    from_files
+                ))?,
             };
             if written == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
@@ -147,6 +194,40 @@ impl<S: AsyncWrite + Unpin> BatchedWrites<S> {
         }
         *pending = Pending::default();
         Poll::Ready(Ok(()))
+    }
+}
+
+/// Writes the buffers at the front of `pending`. With `from_files` it stops
+/// before the first segment that is sent from its file. Returns how many
+/// bytes the stream took.
+fn poll_write_memory<S: AsyncWrite>(
+    inner: Pin<&mut S>,
+    context: &mut Context<'_>,
+    pending: &Pending,
+    from_files: bool,
+) -> Poll<io::Result<usize>> {
+    let mut slices = [IoSlice::new(&[]); MAX_IO_SLICES];
+    let mut count = 0;
+    let mut every_segment = true;
+    for segment in &pending.segments {
+        if count == MAX_IO_SLICES || (from_files && segment.file.is_some()) {
+            every_segment = false;
+            break;
+        }
+        slices[count] = IoSlice::new(&segment.bytes);
+        count += 1;
+    }
+    if every_segment && count < MAX_IO_SLICES && pending.tail_written < pending.tail.len() {
+        slices[count] = IoSlice::new(&pending.tail[pending.tail_written..]);
+        count += 1;
+    }
+
+    // Most flushes carry one small message. For one buffer a plain write
+    // is used, because writev showed up in a lecture profile.
+    if count == 1 {
+        inner.poll_write(context, &slices[0])
+    } else {
+        inner.poll_write_vectored(context, &slices[..count])
     }
 }
 
@@ -160,7 +241,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for BatchedWrites<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for BatchedWrites<S> {
+impl<S: AsyncWrite + SendFile + Unpin> AsyncWrite for BatchedWrites<S> {
     /// Takes all of `bytes` or none of them, so that a frame queued through
     /// [`SharedFrames`] never lands inside one written here.
     fn poll_write(
@@ -206,6 +287,8 @@ mod tests {
 
     use super::*;
 
+    impl SendFile for tokio::io::DuplexStream {}
+
     fn waiting(writer: &BatchedWrites<impl Sized>) -> usize {
         lock(&writer.pending).len()
     }
@@ -237,7 +320,7 @@ mod tests {
         let payload = Bytes::from(vec![9_u8; 100_000]);
 
         writer.write_all(b"before").await.expect("write");
-        shared.queue(Bytes::from_static(b"[head]"), payload.clone());
+        shared.queue(Bytes::from_static(b"[head]"), payload.clone(), None);
         writer.write_all(b"after").await.expect("write");
         writer.flush().await.expect("flush");
 
@@ -254,7 +337,7 @@ mod tests {
         let (client, server) = duplex(1000);
         let (mut writer, shared) = BatchedWrites::new(client);
         let payload: Bytes = (0..50_000_u32).map(|i| (i % 251) as u8).collect();
-        shared.queue(Bytes::from_static(b"H"), payload.clone());
+        shared.queue(Bytes::from_static(b"H"), payload.clone(), None);
 
         let reading = tokio::spawn(async move {
             let mut reader = server;

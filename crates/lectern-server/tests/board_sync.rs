@@ -58,6 +58,29 @@ async fn update_over_one_frame_arrives_whole() {
 }
 
 #[tokio::test]
+async fn large_board_reaches_simultaneous_joiners() {
+    let server = start().await;
+    let (lecturer_token, code) = server.lecturer_room().await;
+    let mut lecturer = BoardClient::connect(&server, &code, &lecturer_token).await;
+
+    // Over 64 KiB: the server sends this board from an in-memory file,
+    // and both joiners receive the same file.
+    let long_text = "theorem ".repeat(12_000);
+    lecturer.type_text(&long_text).await;
+    lecturer.round_trip().await;
+
+    let (first_token, _) = server.join(&code, "Grace").await;
+    let (second_token, _) = server.join(&code, "Ada").await;
+    let (first, second) = tokio::join!(
+        BoardClient::connect(&server, &code, &first_token),
+        BoardClient::connect(&server, &code, &second_token),
+    );
+    assert_eq!(notes(&first.doc), long_text);
+    assert_eq!(notes(&second.doc), long_text);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn several_messages_in_one_frame() {
     let server = start().await;
     let (lecturer_token, code) = server.lecturer_room().await;

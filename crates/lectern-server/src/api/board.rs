@@ -150,11 +150,13 @@ pub fn socket_route(state: SharedState) -> BoxedFilter<(Response,)> {
                 };
                 let connection_id = state.next_connection_id();
                 let rooms = state.rooms.clone();
+                let files = state.frame_files.clone();
                 tokio::spawn(connection::run(
                     upgrade,
                     connection_id,
                     ticket,
                     rooms,
+                    files,
                     limits,
                 ));
                 socket::switching_protocols(&key)

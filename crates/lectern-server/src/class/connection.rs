@@ -76,7 +76,7 @@ async fn serve(
     classes: Arc<ClassRegistry>,
     limits: ControlLimits,
 ) {
-    let (mut sink, stream) = match socket::accept(upgrade, limits.max_message_bytes).await {
+    let (mut sink, stream) = match socket::accept(upgrade, limits.max_message_bytes, None).await {
         Ok(halves) => halves,
         Err(error) => {
             debug!(%error, "the WebSocket upgrade failed");
