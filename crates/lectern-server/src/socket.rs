@@ -69,9 +69,12 @@ impl Transport {
     /// can be sent with `sendfile`.
     fn from_upgraded(upgraded: Upgraded) -> Self {
         match upgraded.downcast::<AddrStream>() {
+            // The bytes are copied out, because `read_buf` can keep
+            // hyper's whole read buffer (8 KiB) alive for as long as the
+            // socket is open.
             Ok(parts) => Self::Tcp {
                 stream: parts.io.into_inner(),
-                unread: parts.read_buf,
+                unread: Bytes::copy_from_slice(&parts.read_buf),
             },
             Err(upgraded) => Self::Upgraded(upgraded),
         }
