@@ -7,7 +7,9 @@
 //! one actor task ([`room`]) that drives the sans-IO board from
 //! `lectern-board`; WebSocket connections ([`connection`]) only move frames
 //! between their socket and their room. Both kinds of socket, board and
-//! control, are built by [`socket`]. Beside it, each room with control
+//! control, are built by [`socket`]. Board frames of 64 KiB or more, such
+//! as the whole board for a joining student, are sent from sealed
+//! in-memory files ([`frame_file`]). Beside the board actor, each room with control
 //! connections runs a class actor ([`class`]). It drives the room's live
 //! quiz run from `lectern-quiz` and the room's floor from `lectern-floor`
 //! (raised hands, who may speak, who is called to the board). It also runs
