@@ -9,13 +9,14 @@
 //! between their socket and their room. Both kinds of socket, board and
 //! control, are built by [`socket`]. Board frames of 64 KiB or more, such
 //! as the whole board for a joining student, are sent from sealed
-//! in-memory files ([`frame_file`]). Beside the board actor, each room with control
-//! connections runs a class actor ([`class`]). It drives the room's live
-//! quiz run from `lectern-quiz` and the room's floor from `lectern-floor`
-//! (raised hands, who may speak, who is called to the board). It also runs
-//! the room's audio on the process-wide SFU from `lectern-sfu`, whose
-//! forwarding follows the floor. A floor grant with `to_board` reaches the
-//! board actor as a temporary write grant that is never stored.
+//! in-memory files ([`frame_file`]). Beside the board actor, each room
+//! with control connections runs a class actor ([`class`]). It drives the
+//! room's live quiz run from `lectern-quiz` and the room's floor from
+//! `lectern-floor` (raised hands, who may speak, who is called to the
+//! board). It also runs the room's audio on the process-wide SFU from
+//! `lectern-sfu`, whose forwarding follows the floor. A floor grant with
+//! `to_board` reaches the board actor as a temporary write grant that is
+//! never stored.
 //!
 //! # What it must never do
 //!
