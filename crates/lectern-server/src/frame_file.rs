@@ -12,7 +12,7 @@
 //! Each file is sealed against writes and size changes before it is used,
 //! so pages that socket buffers still refer to never change. Frames are
 //! recognised by their allocation: a file serves exactly one `Frame`
-//! value, for as long as that value lives.
+//! value, and is closed once no socket has part of it left to send.
 //!
 //! Only Linux has memfd and `sendfile` here. Elsewhere, and when the
 //! kernel does not allow memfd, [`FrameFiles::file_for`] returns `None`
@@ -27,27 +27,26 @@ use tracing::warn;
 /// system call to create, and small frames cost little to copy.
 pub const MIN_FILE_FRAME_BYTES: usize = 64 * 1024;
 
-/// Files kept for frames still alive. A room keeps one whole-board frame
-/// at a time, so this serves several rooms whose students join at once.
-const MAX_FILES: usize = 16;
-
 /// A frame's bytes in a sealed memfd.
 #[derive(Debug)]
 pub struct FrameFile {
     #[cfg(target_os = "linux")]
     fd: std::os::fd::OwnedFd,
-    len: usize,
+    /// The frame itself. [`FrameFiles`] finds a frame's file by the
+    /// frame's address, so the file keeps the frame to keep that address
+    /// from being reused.
+    frame: Frame,
 }
 
 impl FrameFile {
     /// Returns the file's length in bytes, the frame's length.
     pub fn len(&self) -> usize {
-        self.len
+        self.frame.len()
     }
 
-    /// Creates a sealed file with `bytes` as its content.
+    /// Creates a sealed file with the bytes of `frame` as its content.
     #[cfg(target_os = "linux")]
-    pub fn create(bytes: &[u8]) -> std::io::Result<Self> {
+    pub fn create(frame: &Frame) -> std::io::Result<Self> {
         use rustix::fs::{MemfdFlags, SealFlags, fcntl_add_seals, memfd_create};
 
         let fd = memfd_create(
@@ -55,8 +54,8 @@ impl FrameFile {
             MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
         )?;
         let mut written = 0;
-        while written < bytes.len() {
-            written += rustix::io::write(&fd, &bytes[written..])?;
+        while written < frame.len() {
+            written += rustix::io::write(&fd, &frame[written..])?;
         }
         fcntl_add_seals(
             &fd,
@@ -64,7 +63,7 @@ impl FrameFile {
         )?;
         Ok(Self {
             fd,
-            len: bytes.len(),
+            frame: Arc::clone(frame),
         })
     }
 
@@ -94,6 +93,10 @@ impl FrameFile {
 
 /// The files of the large frames being sent, shared by every socket of
 /// the server.
+///
+/// A file lives while a socket still has part of it to send. Once the
+/// last one is done the file is closed, so an idle server keeps no
+/// files. A later send of the same frame makes a new file.
 #[derive(Debug, Default)]
 pub struct FrameFiles {
     state: Mutex<State>,
@@ -101,16 +104,15 @@ pub struct FrameFiles {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Each frame with its file, oldest first. The `Weak` keeps the
-    /// frame's allocation, and so its address, from being reused while the
-    /// entry exists.
-    files: Vec<(Weak<[u8]>, Arc<FrameFile>)>,
+    /// The files that sockets are sending.
+    files: Vec<Weak<FrameFile>>,
     /// Set once creating a file failed, so that the server stops trying.
     unavailable: bool,
 }
 
 impl FrameFiles {
-    /// Returns the file of `frame`, creating it on first use, or `None`
+    /// Returns the file of `frame`, creating it when no socket is sending it
+    /// yet, or `None`
     /// for a short frame or where files are not available.
     ///
     /// NOTE: creating the file copies the frame once while the lock is
@@ -125,13 +127,14 @@ impl FrameFiles {
         if state.unavailable {
             return None;
         }
-        state.files.retain(|(weak, _)| weak.strong_count() > 0);
+        state.files.retain(|file| file.strong_count() > 0);
         let found = state
             .files
             .iter()
-            .find(|(weak, _)| std::ptr::addr_eq(weak.as_ptr(), Arc::as_ptr(frame)));
-        if let Some((_, file)) = found {
-            return Some(Arc::clone(file));
+            .filter_map(Weak::upgrade)
+            .find(|file| Arc::ptr_eq(&file.frame, frame));
+        if found.is_some() {
+            return found;
         }
 
         let file = match create(frame) {
@@ -142,10 +145,7 @@ impl FrameFiles {
                 return None;
             }
         };
-        if state.files.len() >= MAX_FILES {
-            state.files.remove(0);
-        }
-        state.files.push((Arc::downgrade(frame), Arc::clone(&file)));
+        state.files.push(Arc::downgrade(&file));
         Some(file)
     }
 
@@ -198,16 +198,21 @@ mod tests {
     }
 
     #[test]
-    fn dropped_frames_lose_their_files() {
+    fn file_closes_after_last_send() {
         let files = FrameFiles::default();
         let first = frame(MIN_FILE_FRAME_BYTES);
         let file = files.file_for(&first).expect("a file");
-        drop(first);
+        let weak = Arc::downgrade(&file);
+        drop(file);
+        assert!(weak.upgrade().is_none(), "the cache does not keep it");
 
-        let second = frame(MIN_FILE_FRAME_BYTES);
-        let _ = files.file_for(&second);
-        assert_eq!(files.lock().files.len(), 1, "the dead entry is gone");
-        assert_eq!(Arc::strong_count(&file), 1, "only the caller keeps it");
+        let again = files.file_for(&first).expect("a new file");
+        assert_eq!(again.len(), first.len());
+        assert_eq!(
+            files.lock().files.len(),
+            1,
+            "the closed file's entry is gone"
+        );
     }
 
     #[test]

@@ -344,7 +344,10 @@ mod tests {
 
         // The file and the queued bytes differ on purpose: what arrives
         // shows which of the two was sent.
-        let content: Vec<u8> = (0..1_000_000_u32).map(|at| (at % 251) as u8).collect();
+        let content: Frame = (0..1_000_000_u32)
+            .map(|at| (at % 251) as u8)
+            .collect::<Vec<_>>()
+            .into();
         let file = Arc::new(FrameFile::create(&content).expect("file"));
         let in_memory = Bytes::from(vec![0_u8; content.len()]);
         writer.write_all(b"before").await.expect("write");
