@@ -6,8 +6,8 @@
 //! students receive the same frame at once. Written from user memory, the
 //! kernel copies the frame into new socket buffers for every connection.
 //! With `sendfile` from a memfd the socket buffers refer to the file's
-//! pages instead: no copy per connection, and all connections share one
-//! copy of the frame in memory.
+//! pages instead. No copy is made per connection, and the connections
+//! share the file's pages instead of each buffering its own copy.
 //!
 //! Each file is sealed against writes and size changes before it is used,
 //! so pages that socket buffers still refer to never change. Frames are
@@ -111,9 +111,9 @@ struct State {
 }
 
 impl FrameFiles {
-    /// Returns the file of `frame`, creating it when no socket is sending it
-    /// yet, or `None`
-    /// for a short frame or where files are not available.
+    /// Returns the file of `frame`, creating it when no socket is sending
+    /// it yet. Returns `None` for a short frame, or where files are not
+    /// available.
     ///
     /// NOTE: creating the file copies the frame once while the lock is
     /// held, so sockets that send the same frame at once wait for one file

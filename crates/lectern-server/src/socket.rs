@@ -231,7 +231,7 @@ pub struct ServerSink {
     tungstenite: SplitSink<ServerSocket, Message>,
     /// The direct path for long messages.
     shared: SharedFrames,
-    /// The files of large board frames; `None` on a control socket.
+    /// The files of large board frames, or `None` on a control socket.
     files: Option<Arc<FrameFiles>>,
 }
 
