@@ -115,9 +115,6 @@ pub struct SfuConfig {
     /// Outgoing audio tracks per subscriber, and so the number of participants whose audio can
     /// be forwarded at the same time. Default 3: the lecturer and two students.
     pub audio_slots: usize,
-    /// Packets queued per subscriber before new packets for it are dropped. Default 64, about
-    /// 1.3 s of one 20 ms Opus stream or 0.4 s with all three default slots active.
-    pub subscriber_queue: usize,
     /// Capacity of a room's event channel. Events beyond it are dropped and counted.
     /// Default 1024.
     pub event_queue: usize,
@@ -132,7 +129,6 @@ impl Default for SfuConfig {
         Self {
             network: NetworkConfig::default(),
             audio_slots: 3,
-            subscriber_queue: 64,
             event_queue: 1024,
             speaking: SpeakingConfig::default(),
             speaking_poll_interval: Duration::from_millis(100),
@@ -155,9 +151,9 @@ impl SfuConfig {
                 self.audio_slots
             )));
         }
-        if self.subscriber_queue == 0 || self.event_queue == 0 {
+        if self.event_queue == 0 {
             return Err(SfuError::InvalidConfig(
-                "subscriber_queue and event_queue must be at least 1".to_owned(),
+                "event_queue must be at least 1".to_owned(),
             ));
         }
         if self.speaking_poll_interval.is_zero() {

@@ -1,12 +1,11 @@
-//! The packet path: a reader task per received track and a writer task per subscriber.
+//! The packet path: a reader task per received track writes each packet to every subscriber.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use bytes::Bytes;
 use rtc::rtp;
-use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, trace};
 use webrtc::media_stream::track_local::TrackLocal;
@@ -16,30 +15,125 @@ use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 use crate::ParticipantId;
 use crate::rewrite::{SequenceRewriter, SourcePacket};
 use crate::room::{RoomEvent, RoomInner};
+use crate::session::lock;
 use crate::speaking::{SpeakingDetector, parse_audio_level};
 use crate::stats::{Counters, bump};
 
 /// Value of a forwarding grant that holds no slot: the participant's packets are dropped.
 pub(crate) const NOT_FORWARDED: u32 = u32::MAX;
 
-/// One packet on its way to one subscriber. The payload is shared, not copied.
-#[derive(Debug)]
-pub(crate) struct QueuedPacket {
-    pub(crate) slot: u8,
-    pub(crate) source: u64,
-    pub(crate) sequence_number: u16,
-    pub(crate) timestamp: u32,
-    pub(crate) marker: bool,
-    pub(crate) payload: Bytes,
-    pub(crate) received_at: Instant,
-}
-
-/// The sending end of one subscriber's queue, as seen by publishers.
+/// A subscriber as seen by publishers: its outgoing slot tracks and how each is numbered.
 #[derive(Debug)]
 pub(crate) struct Subscriber {
     pub(crate) participant: ParticipantId,
-    pub(crate) queue: mpsc::Sender<QueuedPacket>,
-    pub(crate) dropped_queue_full: AtomicU64,
+    output: Mutex<Output>,
+    dropped_queue_full: AtomicU64,
+}
+
+/// The state one subscriber's packets pass through, locked for each packet.
+struct Output {
+    tracks: Arc<[SlotOutput]>,
+    rewriters: Vec<SequenceRewriter>,
+    blocked_for_test: bool,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Output")
+            .field("tracks", &self.tracks.len())
+            .field("blocked_for_test", &self.blocked_for_test)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How one write of a packet to one subscriber ended.
+enum Written {
+    Sent,
+    NoTrack,
+    QueueFull,
+    Failed(webrtc::error::Error),
+}
+
+impl Subscriber {
+    pub(crate) fn new(participant: ParticipantId, slots: usize) -> Self {
+        Self {
+            participant,
+            output: Mutex::new(Output {
+                tracks: Arc::from(Vec::new()),
+                rewriters: vec![SequenceRewriter::new(); slots],
+                blocked_for_test: false,
+            }),
+            dropped_queue_full: AtomicU64::new(0),
+        }
+    }
+
+    /// Replaces the negotiated slot tracks, indexed by slot.
+    pub(crate) fn set_tracks(&self, tracks: Arc<[SlotOutput]>) {
+        lock(&self.output).tracks = tracks;
+    }
+
+    /// Makes every write to this subscriber behave as if the `webrtc` crate's queue were full.
+    pub(crate) fn block_for_test(&self, blocked: bool) {
+        lock(&self.output).blocked_for_test = blocked;
+    }
+
+    /// Packets dropped for this subscriber because its queue was full.
+    pub(crate) fn dropped_queue_full(&self) -> u64 {
+        self.dropped_queue_full.load(Ordering::Relaxed)
+    }
+
+    /// Rewrites `packet` for the subscriber's track of `slot` and hands it to the `webrtc`
+    /// crate, without waiting.
+    ///
+    /// The lock is held until the packet is queued, so the packets of one track are queued in
+    /// the order of their sequence numbers even when two publishers write at once.
+    fn write(&self, slot: u8, source: u64, packet: &rtp::Packet, now: Instant) -> Written {
+        let mut output = lock(&self.output);
+        let slot = usize::from(slot);
+        let Some(track) = output.tracks.get(slot).cloned() else {
+            return Written::NoTrack;
+        };
+        let Some(rewriter) = output.rewriters.get_mut(slot) else {
+            return Written::NoTrack;
+        };
+        let rewritten = rewriter.rewrite(
+            SourcePacket {
+                source,
+                sequence_number: packet.header.sequence_number,
+                timestamp: packet.header.timestamp,
+            },
+            now,
+        );
+        if output.blocked_for_test {
+            return Written::QueueFull;
+        }
+
+        // NOTE: header extensions are not forwarded, so browsers get no per-packet audio level;
+        // speaking state reaches them only through `RoomEvent::Speaking` and the server.
+        let outgoing = rtp::Packet {
+            header: rtp::Header {
+                version: 2,
+                marker: packet.header.marker,
+                payload_type: track.payload_type,
+                sequence_number: rewritten.sequence_number,
+                timestamp: rewritten.timestamp,
+                ssrc: track.ssrc,
+                ..rtp::Header::default()
+            },
+            payload: packet.payload.clone(),
+        };
+
+        // `write_rtp` takes an uncontended lock and sends on the driver's bounded channel, so
+        // its first poll finishes unless that channel is full. Waiting there would hold up
+        // every other subscriber, so a full channel drops the packet for this subscriber.
+        let mut write = track.track.write_rtp(outgoing);
+        match write.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(())) => Written::Sent,
+            Poll::Ready(Err(error)) => Written::Failed(error),
+            Poll::Pending => Written::QueueFull,
+        }
+    }
 }
 
 /// A negotiated outgoing track of a subscriber.
@@ -122,10 +216,10 @@ pub(crate) async fn run_publisher(
     debug!(participant = %context.participant, source, "stopped reading audio track");
 }
 
-/// Queues `packet` for every subscriber except its sender.
+/// Writes `packet` to every subscriber except its sender.
 ///
-/// Returns whether the sender was allowed to speak. Never waits: a full queue drops the packet
-/// for that subscriber alone.
+/// Returns whether the sender was allowed to speak. Never waits: a subscriber whose queue in
+/// the `webrtc` crate is full misses the packet, and the others still get it.
 fn forward_packet(
     context: &PublisherContext,
     source: u64,
@@ -143,22 +237,15 @@ fn forward_packet(
     };
     let subscribers = room.subscribers();
     drop(room);
+
     for subscriber in subscribers.iter() {
         if subscriber.participant == context.participant {
             continue;
         }
-        let queued = QueuedPacket {
-            slot,
-            source,
-            sequence_number: packet.header.sequence_number,
-            timestamp: packet.header.timestamp,
-            marker: packet.header.marker,
-            payload: packet.payload.clone(),
-            received_at: now,
-        };
-        match subscriber.queue.try_send(queued) {
-            Ok(()) => bump(&context.counters.packets_queued),
-            Err(mpsc::error::TrySendError::Full(_)) => {
+        match subscriber.write(slot, source, packet, now) {
+            Written::Sent => bump(&context.counters.packets_written),
+            Written::NoTrack => bump(&context.counters.packets_dropped_no_track),
+            Written::QueueFull => {
                 bump(&context.counters.packets_dropped_queue_full);
                 let dropped = subscriber
                     .dropped_queue_full
@@ -171,8 +258,10 @@ fn forward_packet(
                     );
                 }
             }
-            // The subscriber is leaving, and its writer is gone.
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Written::Failed(error) => {
+                bump(&context.counters.packet_write_errors);
+                trace!(subscriber = %subscriber.participant, %error, "RTP write failed");
+            }
         }
     }
     true
@@ -185,80 +274,4 @@ fn emit_speaking(context: &PublisherContext, speaking: bool) {
             speaking,
         });
     }
-}
-
-/// State that a subscriber's writer task uses.
-pub(crate) struct WriterContext {
-    pub(crate) participant: ParticipantId,
-    pub(crate) counters: Arc<Counters>,
-    pub(crate) queue: mpsc::Receiver<QueuedPacket>,
-    pub(crate) outputs: watch::Receiver<Arc<[SlotOutput]>>,
-    pub(crate) paused: watch::Receiver<bool>,
-    pub(crate) slots: usize,
-    pub(crate) cancel: CancellationToken,
-}
-
-/// Rewrites each queued packet for the subscriber's track of its slot and sends it.
-pub(crate) async fn run_writer(mut context: WriterContext) {
-    let mut rewriters = vec![SequenceRewriter::new(); context.slots];
-    loop {
-        if *context.paused.borrow() {
-            tokio::select! {
-                () = context.cancel.cancelled() => break,
-                changed = context.paused.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                    continue;
-                }
-            }
-        }
-        let queued = tokio::select! {
-            () = context.cancel.cancelled() => break,
-            queued = context.queue.recv() => match queued {
-                Some(queued) => queued,
-                None => break,
-            },
-        };
-        let slot = usize::from(queued.slot);
-        let output = context.outputs.borrow().get(slot).cloned();
-        let (Some(output), Some(rewriter)) = (output, rewriters.get_mut(slot)) else {
-            bump(&context.counters.packets_dropped_no_track);
-            continue;
-        };
-        let rewritten = rewriter.rewrite(
-            SourcePacket {
-                source: queued.source,
-                sequence_number: queued.sequence_number,
-                timestamp: queued.timestamp,
-            },
-            queued.received_at,
-        );
-        // NOTE: header extensions are not forwarded, so browsers get no per-packet audio level;
-        // speaking state reaches them only through `RoomEvent::Speaking` and the server.
-        let packet = rtp::Packet {
-            header: rtp::Header {
-                version: 2,
-                marker: queued.marker,
-                payload_type: output.payload_type,
-                sequence_number: rewritten.sequence_number,
-                timestamp: rewritten.timestamp,
-                ssrc: output.ssrc,
-                ..rtp::Header::default()
-            },
-            payload: queued.payload,
-        };
-        let result = tokio::select! {
-            () = context.cancel.cancelled() => break,
-            result = output.track.write_rtp(packet) => result,
-        };
-        match result {
-            Ok(()) => bump(&context.counters.packets_written),
-            Err(error) => {
-                bump(&context.counters.packet_write_errors);
-                trace!(subscriber = %context.participant, %error, "RTP write failed");
-            }
-        }
-    }
-    debug!(subscriber = %context.participant, "subscriber writer stopped");
 }

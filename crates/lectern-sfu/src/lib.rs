@@ -48,28 +48,32 @@
 //!
 //! - the `webrtc` driver task (owned by the `webrtc` crate), which runs the sockets, ICE,
 //!   DTLS and SRTP, and calls the session's event handler;
-//! - one reader task per received audio track, which checks the grant, queues packets for
-//!   subscribers and runs the speaking detector;
-//! - one writer task, which drains the subscriber's bounded queue, rewrites each packet for
-//!   its slot track and writes it to the `webrtc` track.
+//! - one reader task per received audio track, which checks the grant, writes each packet to
+//!   every other subscriber's slot track, and runs the speaking detector.
 //!
 //! Room state (sessions, grants, slots) sits behind a `std::sync::Mutex` taken only in the
 //! signalling API. Each grant is an `AtomicU32` holding the slot index, which the reader loads
 //! for every packet. The subscriber list is an `Arc<[...]>` snapshot behind an `RwLock`,
-//! replaced on join and leave. [`SfuStats::live_tasks`] counts the reader and writer tasks.
+//! replaced on join and leave. [`SfuStats::live_tasks`] counts the reader tasks.
 //!
 //! # Packet path
 //!
 //! browser → UDP socket → `webrtc` driver (SRTP decrypt, interceptors) → remote track event →
-//! reader task: grant check (one atomic load), then for each other subscriber a `try_send` of a
-//! small struct holding the payload as `bytes::Bytes` (a reference count, no copy). A full
-//! queue drops the packet for that subscriber and counts it. → writer task: sequence and
-//! timestamp rewrite, `rtp::Packet` with the subscriber's SSRC and payload type →
-//! `TrackLocalStaticRTP::write_rtp` → `webrtc` driver (interceptors, SRTP encrypt) → socket.
+//! reader task: grant check (one atomic load), then for each other subscriber, under that
+//! subscriber's own short lock: sequence and timestamp rewrite, an `rtp::Packet` with the
+//! subscriber's SSRC and payload type and the payload as `bytes::Bytes` (a reference count, no
+//! copy), and one poll of `TrackLocalStaticRTP::write_rtp`, which hands the packet to the
+//! subscriber's `webrtc` driver (interceptors, SRTP encrypt) → socket.
+//!
+//! The reader never waits on a subscriber. `write_rtp` only waits when the driver's bounded
+//! channel is full, and then the packet is dropped for that subscriber alone and counted, so a
+//! stuck peer connection cannot delay the others. An earlier design gave each subscriber a
+//! queue and a writer task, which added a task wake-up and a channel hand-off to every packet
+//! of every subscriber.
 //!
 //! NOTE: the SFU's part of the path allocates nothing per packet and subscriber beyond the
-//! queue's amortized blocks, but the `webrtc` crate allocates inside its driver (marshalling
-//! and SRTP encryption of each outgoing packet), and that cost is per subscriber.
+//! boxed future of `write_rtp`, but the `webrtc` crate allocates inside its driver
+//! (marshalling and SRTP encryption of each outgoing packet), and that cost is per subscriber.
 //!
 //! # Networking
 //!

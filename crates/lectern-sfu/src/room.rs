@@ -5,16 +5,16 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use webrtc::peer_connection::{RTCIceCandidateInit, RTCSessionDescription};
 
 use crate::config::{SfuConfig, map_sdp_candidates};
-use crate::forward::{NOT_FORWARDED, SlotOutput, Subscriber, WriterContext, run_writer};
+use crate::forward::{NOT_FORWARDED, Subscriber};
 use crate::offer_check::{RemoteAudio, check_answer, check_offer};
 use crate::session::{Session, SessionParts, lock};
-use crate::stats::{bump, spawn_counted};
+use crate::stats::bump;
 use crate::{ParticipantId, SfuError, SfuInner};
 
 /// An ICE candidate in the browser's `RTCIceCandidateInit` form.
@@ -241,7 +241,7 @@ impl Room {
     }
 
     /// Creates the participant's session: a peer connection with its sockets bound, and the
-    /// writer task that feeds its outgoing tracks. Signalling follows with
+    /// subscriber entry that publishers write its outgoing packets to. Signalling follows with
     /// [`accept_offer`](Self::accept_offer).
     ///
     /// # Errors
@@ -263,15 +263,7 @@ impl Room {
         };
         let addr = self.inner.sfu.ports.next_addr()?;
 
-        let (queue, queue_receiver) = mpsc::channel(config.subscriber_queue);
-        let subscriber = Arc::new(Subscriber {
-            participant: participant.clone(),
-            queue,
-            dropped_queue_full: AtomicU64::new(0),
-        });
-        let (outputs, outputs_receiver) =
-            watch::channel::<Arc<[SlotOutput]>>(Arc::from(Vec::new()));
-        let (paused, paused_receiver) = watch::channel(false);
+        let subscriber = Arc::new(Subscriber::new(participant.clone(), config.audio_slots));
         let cancel = CancellationToken::new();
         let session = Box::pin(Session::open(SessionParts {
             participant: participant.clone(),
@@ -282,9 +274,7 @@ impl Room {
             grant,
             addr,
             subscriber,
-            cancel: cancel.clone(),
-            outputs,
-            paused,
+            cancel,
         }))
         .await?;
         let session = Arc::new(session);
@@ -308,18 +298,6 @@ impl Room {
             return Err(error);
         }
 
-        spawn_counted(
-            &self.inner.sfu.counters,
-            run_writer(WriterContext {
-                participant: participant.clone(),
-                counters: Arc::clone(&self.inner.sfu.counters),
-                queue: queue_receiver,
-                outputs: outputs_receiver,
-                paused: paused_receiver,
-                slots: config.audio_slots,
-                cancel,
-            }),
-        );
         info!(%participant, %addr, "SFU session created");
         Ok(())
     }
@@ -574,27 +552,24 @@ impl Room {
         lock(&self.inner.state).sessions.keys().cloned().collect()
     }
 
-    /// Returns how many packets were dropped for this subscriber because its queue was full.
+    /// Returns how many packets were dropped for this subscriber because its queue in the
+    /// `webrtc` crate was full.
     pub fn dropped_for(&self, participant: &ParticipantId) -> Option<u64> {
         lock(&self.inner.state)
             .sessions
             .get(participant)
-            .map(|session| {
-                session
-                    .subscriber
-                    .dropped_queue_full
-                    .load(Ordering::Relaxed)
-            })
+            .map(|session| session.subscriber.dropped_queue_full())
     }
 
-    /// Stops or resumes the subscriber's writer task, to test a subscriber whose sending is
-    /// stuck. Returns whether the participant has a session.
+    /// Makes writes to the subscriber fail as if its queue in the `webrtc` crate were full, or
+    /// ends that, to test a subscriber whose sending is stuck. Returns whether the participant
+    /// has a session.
     #[doc(hidden)]
-    pub fn pause_writer_for_test(&self, participant: &ParticipantId, paused: bool) -> bool {
+    pub fn block_sending_for_test(&self, participant: &ParticipantId, blocked: bool) -> bool {
         lock(&self.inner.state)
             .sessions
             .get(participant)
-            .map(|session| session.paused.send_replace(paused))
+            .map(|session| session.subscriber.block_for_test(blocked))
             .is_some()
     }
 

@@ -10,7 +10,6 @@ use rtc::rtp_transceiver::rtp_sender::{
     RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
     RTCRtpHeaderExtensionCapability, RtpCodecKind,
 };
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
@@ -43,8 +42,6 @@ pub(crate) struct Session {
     pub(crate) slot_tracks: Vec<SlotTrack>,
     /// Number of slot tracks attached so far, in slot order.
     pub(crate) attached_slots: std::sync::Mutex<usize>,
-    pub(crate) outputs: watch::Sender<Arc<[SlotOutput]>>,
-    pub(crate) paused: watch::Sender<bool>,
     pub(crate) audio_level_id: Arc<AtomicU8>,
     closed: AtomicBool,
     _live: LiveGuard,
@@ -78,8 +75,6 @@ pub(crate) struct SessionParts {
     pub(crate) addr: SocketAddr,
     pub(crate) subscriber: Arc<Subscriber>,
     pub(crate) cancel: CancellationToken,
-    pub(crate) outputs: watch::Sender<Arc<[SlotOutput]>>,
-    pub(crate) paused: watch::Sender<bool>,
 }
 
 impl Session {
@@ -164,8 +159,6 @@ impl Session {
             subscriber: parts.subscriber,
             slot_tracks,
             attached_slots: std::sync::Mutex::new(0),
-            outputs: parts.outputs,
-            paused: parts.paused,
             audio_level_id,
             closed: AtomicBool::new(false),
             _live: LiveGuard::new(&parts.counters, LiveKind::Session),
@@ -285,7 +278,7 @@ impl Session {
             });
         }
         debug!(participant = %self.participant, tracks = outputs.len(), "outgoing tracks ready");
-        self.outputs.send_replace(outputs.into());
+        self.subscriber.set_tracks(outputs.into());
         Ok(())
     }
 }
@@ -311,8 +304,9 @@ impl Drop for Session {
 }
 
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding one of these short critical sections leaves the data consistent
-    // (each section is a single assignment), so a poisoned lock is still usable.
+    // A panic inside one of these short critical sections leaves data that later calls can
+    // still use: most are single assignments, and a subscriber's rewriter that stops halfway
+    // costs at most a gap in its sequence numbers. So a poisoned lock is still used.
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

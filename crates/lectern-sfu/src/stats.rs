@@ -8,16 +8,14 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 pub struct SfuStats {
     /// Sessions whose peer connection is open or still closing.
     pub live_sessions: usize,
-    /// Tasks the SFU spawned that have not ended: one writer per session and one reader per
-    /// received track. The `webrtc` crate's own driver tasks are not counted.
+    /// Tasks the SFU spawned that have not ended: one reader per received track. The `webrtc`
+    /// crate's own driver tasks are not counted.
     pub live_tasks: usize,
-    /// Packets queued for a subscriber.
-    pub packets_queued: u64,
     /// Packets written to a subscriber's track.
     pub packets_written: u64,
     /// Packets read from a participant who was not allowed to speak, and so dropped.
     pub packets_not_allowed: u64,
-    /// Packets dropped because a subscriber's queue was full.
+    /// Packets dropped because a subscriber's queue in the `webrtc` crate was full.
     pub packets_dropped_queue_full: u64,
     /// Packets dropped because the subscriber had no negotiated track for the slot.
     pub packets_dropped_no_track: u64,
@@ -31,7 +29,6 @@ pub struct SfuStats {
 pub(crate) struct Counters {
     pub(crate) live_sessions: AtomicUsize,
     pub(crate) live_tasks: AtomicUsize,
-    pub(crate) packets_queued: AtomicU64,
     pub(crate) packets_written: AtomicU64,
     pub(crate) packets_not_allowed: AtomicU64,
     pub(crate) packets_dropped_queue_full: AtomicU64,
@@ -45,7 +42,6 @@ impl Counters {
         SfuStats {
             live_sessions: self.live_sessions.load(Ordering::Acquire),
             live_tasks: self.live_tasks.load(Ordering::Acquire),
-            packets_queued: self.packets_queued.load(Ordering::Relaxed),
             packets_written: self.packets_written.load(Ordering::Relaxed),
             packets_not_allowed: self.packets_not_allowed.load(Ordering::Relaxed),
             packets_dropped_queue_full: self.packets_dropped_queue_full.load(Ordering::Relaxed),

@@ -60,8 +60,8 @@ async fn everything_is_released_after_leaving() {
     }
     let running = harness.sfu.stats();
     assert_eq!(running.live_sessions, 4);
-    // One writer per session and one reader for the lecturer's track.
-    assert_eq!(running.live_tasks, 5);
+    // One reader for the lecturer's track; publishers write to subscribers themselves.
+    assert_eq!(running.live_tasks, 1);
     assert!(open_sockets() > sockets_before);
 
     // The students leave through the server. The lecturer's client closes its connection,
