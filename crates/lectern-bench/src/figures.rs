@@ -110,6 +110,7 @@ mod tests {
             updates_expected: 2_400,
             updates_delivered: 2_400,
             figures: figures(),
+            repeats: None,
         };
         let expected = [
             "system",

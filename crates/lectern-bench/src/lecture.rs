@@ -24,6 +24,7 @@ use crate::clients::{
 use crate::figures::DeliveryFigures;
 use crate::latency::{LatencySummary, SendLog};
 use crate::procfs::{self, ProcessSample};
+use crate::repeat::Repeats;
 use crate::stroke::StrokeWriter;
 use crate::targets::Endpoint;
 
@@ -65,6 +66,10 @@ pub struct SystemResult {
     /// Latency, failures, CPU time, memory and CPU placement.
     #[serde(flatten)]
     pub figures: DeliveryFigures,
+    /// Every run's figure when the system was run more than once
+    /// (`--runs`); the other fields are those of the median run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<Repeats>,
 }
 
 /// Runs the scenario against `endpoint`.
@@ -196,6 +201,7 @@ pub async fn run(
             rss_per_connection_kib,
             pinning: pinning.to_owned(),
         },
+        repeats: None,
     })
 }
 

@@ -27,6 +27,7 @@ pub mod procfs;
 pub mod quiz_burst;
 pub mod raw;
 pub mod render;
+pub mod repeat;
 pub mod report;
 pub mod stroke;
 pub mod targets;

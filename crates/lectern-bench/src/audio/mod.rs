@@ -31,6 +31,7 @@ pub use error::AudioError;
 
 use crate::latency::LatencySummary;
 use crate::procfs::{self, ProcessSample};
+use crate::repeat::Repeats;
 use crate::targets::Endpoint;
 use network::PeerNetwork;
 use packet::{Clock, PAYLOAD_BYTES, Phase};
@@ -141,6 +142,10 @@ pub struct SystemResult {
     pub disconnects: u64,
     /// Failed negotiations and rejected signalling messages.
     pub errors: u64,
+    /// Every run's figure when the system was run more than once
+    /// (`--runs`); the other fields are those of the median run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<Repeats>,
 }
 
 /// Tasks and peers of a run, stopped together.
@@ -316,6 +321,7 @@ pub async fn run(
         },
         disconnects: counters.disconnects.load(Ordering::Relaxed),
         errors: counters.errors.load(Ordering::Relaxed),
+        repeats: None,
     })
 }
 

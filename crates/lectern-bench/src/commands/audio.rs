@@ -13,6 +13,7 @@ use crate::audio::janus::JanusServer;
 use crate::audio::lectern::LecternServer;
 use crate::audio::{self, AudioOptions, ServerInfo, Signalling, SystemResult};
 use crate::pinning::Pinning;
+use crate::repeat::{median_run, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::{Lecturer, Target, lectern_endpoint, sibling_binary};
 
@@ -67,11 +68,18 @@ pub struct AudioArgs {
     /// UDP ports of Janus's RTP and ICE sockets, "FIRST-LAST".
     #[arg(long, default_value = "42000-42999")]
     pub janus_rtp_ports: String,
+
+    /// Runs of each system, the systems taken in turn in every round. The
+    /// results keep each system's run with the median server CPU time per
+    /// forwarded packet and list that figure for every run.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
 }
 
 /// Runs the scenario on each system and writes `audio-N.json`.
 pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
     let systems = systems(&args)?;
+    let runs = runs_option(args.runs)?;
     let (subscribers, seconds, warm_up) = if args.common.quick {
         (10, 3.0, 1.0)
     } else {
@@ -86,26 +94,34 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
         drain: Duration::from_secs(if args.common.quick { 1 } else { 3 }),
     };
 
-    let mut results = Vec::new();
+    let mut runs_by_system: Vec<Vec<SystemResult>> = systems.iter().map(|_| Vec::new()).collect();
     let mut failures = Vec::new();
-    for system in systems {
-        info!(
-            system = system.name(),
-            subscribers = options.subscribers,
-            "starting run"
-        );
-        let outcome = match system {
-            AudioSystem::Lectern => run_lectern(&args, &pinning, &options).await,
-            AudioSystem::Janus => run_janus(&args, &pinning, &options).await,
-        };
-        match outcome {
-            Ok(result) => results.push(result),
-            Err(failure) => {
-                error!(system = system.name(), error = %format!("{failure:#}"), "the run failed");
-                failures.push((system.name(), format!("{failure:#}")));
+    for round in 1..=runs {
+        for (system, system_runs) in systems.iter().zip(&mut runs_by_system) {
+            info!(
+                system = system.name(),
+                subscribers = options.subscribers,
+                round,
+                runs,
+                "starting run"
+            );
+            let outcome = match system {
+                AudioSystem::Lectern => run_lectern(&args, &pinning, &options).await,
+                AudioSystem::Janus => run_janus(&args, &pinning, &options).await,
+            };
+            match outcome {
+                Ok(result) => system_runs.push(result),
+                Err(failure) => {
+                    error!(system = system.name(), round, error = %format!("{failure:#}"), "the run failed");
+                    failures.push((system.name(), format!("{failure:#}")));
+                }
             }
         }
     }
+    let results = runs_by_system
+        .into_iter()
+        .filter_map(|system_runs| keep_median(system_runs, runs))
+        .collect();
 
     let report = Report::new("audio", results);
     let name = file_name("audio", args.common.quick, options.subscribers);
@@ -116,6 +132,18 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
     let path = report.write(&args.common.output_dir, &name)?;
     info!(path = %path.display(), "results written");
     Ok(())
+}
+
+/// Returns the median run of one system, with every run's figure when
+/// more than one run was asked for.
+fn keep_median(system_runs: Vec<SystemResult>, runs: usize) -> Option<SystemResult> {
+    let (mut kept, repeats) = median_run(system_runs, "cpu_us_per_packet", |run| {
+        run.cpu_us_per_packet
+    })?;
+    if runs > 1 {
+        kept.repeats = Some(repeats);
+    }
+    Some(kept)
 }
 
 /// Returns the systems asked for with `--system` or `--target`.

@@ -9,6 +9,7 @@ use tracing::info;
 use super::{CommonArgs, format_optional, seconds_option};
 use crate::lecture::{self, LectureOptions, SystemResult};
 use crate::pinning::Pinning;
+use crate::repeat::{median_run, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -46,6 +47,12 @@ pub struct LectureArgs {
     /// Points per stroke before the writer starts a new stroke.
     #[arg(long, default_value_t = 120)]
     pub points_per_stroke: usize,
+
+    /// Runs of each system, the systems taken in turn in every round. The
+    /// results keep each system's run with the median server CPU time per
+    /// delivery and list that figure for every run.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
 }
 
 /// Runs the scenario on each target and writes `lecture-N.json`.
@@ -59,6 +66,7 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
     };
     let seconds = seconds_option("seconds", args.seconds.unwrap_or(seconds), false)?;
     let warm_up = seconds_option("warm-up", args.warm_up.unwrap_or(warm_up), true)?;
+    let runs = runs_option(args.runs)?;
     if args.rate == 0 {
         bail!("invalid --rate 0: the writer must send at least one update per second");
     }
@@ -70,13 +78,25 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
         points_per_stroke: args.points_per_stroke,
     };
 
-    let mut systems = Vec::new();
-    for target in targets {
-        info!(?target, readers = options.readers, "starting run");
-        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
-        let endpoint = deployment.room(options.readers).await?;
-        systems.push(lecture::run(&endpoint, &options, &placement).await?);
+    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 1..=runs {
+        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
+            info!(
+                ?target,
+                readers = options.readers,
+                round,
+                runs,
+                "starting run"
+            );
+            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
+            let endpoint = deployment.room(options.readers).await?;
+            target_runs.push(lecture::run(&endpoint, &options, &placement).await?);
+        }
     }
+    let systems = runs_by_target
+        .into_iter()
+        .filter_map(|target_runs| keep_median(target_runs, runs))
+        .collect();
 
     let report = Report::new("lecture", systems);
     let name = file_name("lecture", args.common.quick, options.readers);
@@ -84,6 +104,18 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");
     Ok(())
+}
+
+/// Returns the median run of one system, with every run's figure when
+/// there was more than one run.
+fn keep_median(target_runs: Vec<SystemResult>, runs: usize) -> Option<SystemResult> {
+    let (mut kept, repeats) = median_run(target_runs, "server_cpu_us_per_delivery", |run| {
+        run.figures.server_cpu_us_per_delivery
+    })?;
+    if runs > 1 {
+        kept.repeats = Some(repeats);
+    }
+    Some(kept)
 }
 
 /// Prints one line per system to standard output.

@@ -1,0 +1,119 @@
+//! Repeated runs: each system measured several times, in turn with the
+//! other systems, and summarised by its median run.
+//!
+//! On a shared virtual machine one run's CPU figures move by 10 % and more
+//! from run to run, for every system alike. Taking the systems in turn and
+//! keeping each one's median run lets a drift of the machine reach every
+//! system, and keeps one slow or fast run from deciding a comparison.
+
+/// The runs behind one system's result, recorded in its results file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Repeats {
+    /// Runs of the system that produced a result.
+    pub runs: usize,
+    /// The field whose median chose the result that is kept.
+    pub figure: &'static str,
+    /// That field in every run, in run order; `null` where a run had none.
+    pub values: Vec<Option<f64>>,
+}
+
+/// Returns the run whose `figure` is the median of all runs, with the
+/// summary of every run, or `None` when `runs` is empty.
+///
+/// With an even number of runs the lower of the two middle runs is kept,
+/// because a result must be one run's measurements, not a mix of two.
+/// The median is taken over the runs that have the figure. When none has
+/// it, as when the server's CPU time could not be read, the first run is
+/// kept.
+pub fn median_run<T>(
+    runs: Vec<T>,
+    figure: &'static str,
+    value: impl Fn(&T) -> Option<f64>,
+) -> Option<(T, Repeats)> {
+    let values: Vec<Option<f64>> = runs.iter().map(&value).collect();
+    let mut measured: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(index, value)| value.map(|value| (index, value)))
+        .collect();
+    measured.sort_by(|left, right| left.1.total_cmp(&right.1));
+    let kept = match measured.len() {
+        0 => 0,
+        count => measured[(count - 1) / 2].0,
+    };
+
+    let repeats = Repeats {
+        runs: runs.len(),
+        figure,
+        values,
+    };
+    let run = runs.into_iter().nth(kept)?;
+    Some((run, repeats))
+}
+
+/// Checks the `--runs` option.
+pub fn runs_option(runs: usize) -> anyhow::Result<usize> {
+    if runs == 0 {
+        anyhow::bail!("invalid --runs 0: each system needs at least one run");
+    }
+    Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(values: &[Option<f64>]) -> (usize, Repeats) {
+        let runs: Vec<(usize, Option<f64>)> = values.iter().copied().enumerate().collect();
+        let ((index, _), repeats) = median_run(runs, "cpu", |run| run.1).expect("runs were given");
+        (index, repeats)
+    }
+
+    #[test]
+    fn odd_runs_keep_the_middle_value() {
+        let (kept, repeats) = keep(&[Some(30.0), Some(26.0), Some(28.0)]);
+        assert_eq!(kept, 2);
+        assert_eq!(repeats.runs, 3);
+        assert_eq!(repeats.figure, "cpu");
+        assert_eq!(repeats.values, vec![Some(30.0), Some(26.0), Some(28.0)]);
+    }
+
+    #[test]
+    fn even_runs_keep_the_lower_middle_run() {
+        let (kept, _) = keep(&[Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
+        assert_eq!(kept, 3);
+    }
+
+    #[test]
+    fn runs_without_the_figure_are_not_kept() {
+        let (kept, repeats) = keep(&[None, Some(5.0), None]);
+        assert_eq!(kept, 1);
+        assert_eq!(repeats.values, vec![None, Some(5.0), None]);
+        let (kept, _) = keep(&[Some(7.0), None, Some(5.0)]);
+        assert_eq!(kept, 2);
+        let (kept, _) = keep(&[None, None]);
+        assert_eq!(kept, 0);
+    }
+
+    #[test]
+    fn one_run_is_kept_as_it_is() {
+        let (kept, repeats) = keep(&[Some(9.0)]);
+        assert_eq!(kept, 0);
+        assert_eq!(repeats.runs, 1);
+    }
+
+    #[test]
+    fn no_runs_give_no_result() {
+        let runs: Vec<Option<f64>> = Vec::new();
+        assert!(median_run(runs, "cpu", |run| *run).is_none());
+    }
+
+    #[test]
+    fn zero_runs_are_rejected_by_name() {
+        let error = runs_option(0)
+            .expect_err("zero runs must be rejected")
+            .to_string();
+        assert!(error.contains("--runs 0"), "{error}");
+        assert_eq!(runs_option(3).ok(), Some(3));
+    }
+}
