@@ -37,7 +37,7 @@ pub fn median_run<T>(
         .filter_map(|(index, value)| value.map(|value| (index, value)))
         .collect();
     measured.sort_by(|left, right| left.1.total_cmp(&right.1));
-    let kept = match measured.len() {
+    let median_index = match measured.len() {
         0 => 0,
         count => measured[(count - 1) / 2].0,
     };
@@ -47,7 +47,7 @@ pub fn median_run<T>(
         figure,
         values,
     };
-    let run = runs.into_iter().nth(kept)?;
+    let run = runs.into_iter().nth(median_index)?;
     Some((run, repeats))
 }
 

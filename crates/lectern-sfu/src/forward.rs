@@ -47,7 +47,7 @@ impl std::fmt::Debug for Output {
     }
 }
 
-/// How one write of a packet to one subscriber ended.
+/// The outcome of writing one packet to one subscriber.
 enum Written {
     Sent,
     NoTrack,

@@ -59,17 +59,18 @@
 //! # Packet path
 //!
 //! browser → UDP socket → `webrtc` driver (SRTP decrypt, interceptors) → remote track event →
-//! reader task: grant check (one atomic load), then for each other subscriber, under that
-//! subscriber's own short lock: sequence and timestamp rewrite, an `rtp::Packet` with the
-//! subscriber's SSRC and payload type and the payload as `bytes::Bytes` (a reference count, no
-//! copy), and one poll of `TrackLocalStaticRTP::write_rtp`, which hands the packet to the
-//! subscriber's `webrtc` driver (interceptors, SRTP encrypt) → socket.
+//! reader task: grant check (one atomic load). Then, for each other subscriber and under that
+//! subscriber's own short lock: sequence and timestamp rewrite, and an `rtp::Packet` with the
+//! subscriber's SSRC and payload type. The payload stays one `bytes::Bytes` (a reference count,
+//! no copy). One poll of `TrackLocalStaticRTP::write_rtp` hands the packet to the subscriber's
+//! `webrtc` driver (interceptors, SRTP encrypt) → socket.
 //!
 //! The reader never waits on a subscriber. `write_rtp` only waits when the driver's bounded
 //! channel is full, and then the packet is dropped for that subscriber alone and counted, so a
 //! stuck peer connection cannot delay the others. An earlier design gave each subscriber a
 //! queue and a writer task, which added a task wake-up and a channel hand-off to every packet
-//! of every subscriber.
+//! of every subscriber. Removing them saved one task per participant, and the CPU time per
+//! packet stayed level within the audio benchmark's noise (docs/benchmarks.md).
 //!
 //! NOTE: the SFU's part of the path allocates nothing per packet and subscriber beyond the
 //! boxed future of `write_rtp`, but the `webrtc` crate allocates inside its driver
