@@ -60,6 +60,14 @@ pub struct Limits {
     pub joins_per_minute: u32,
     /// Login attempts allowed per client IP address per minute.
     pub logins_per_minute: u32,
+    /// How long a client may take to send a request's headers, counted from
+    /// when the connection opens or its previous response is sent. A
+    /// connection that is slower, or idle for longer, is closed.
+    pub request_header_timeout: Duration,
+    /// How long a stopping server waits for open HTTP requests, such as
+    /// uploads, after it has closed every board and control connection and
+    /// saved the rooms. Requests still open then are cut off.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
@@ -78,6 +86,8 @@ impl Default for Limits {
             participant_ttl: Duration::from_secs(24 * 3600),
             joins_per_minute: 20,
             logins_per_minute: 10,
+            request_header_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -136,6 +146,10 @@ impl Limits {
         require(
             self.logins_per_minute >= 1,
             "limits.logins_per_minute must be at least 1",
+        );
+        require(
+            !self.request_header_timeout.is_zero(),
+            "limits.request_header_timeout_secs must be at least 1",
         );
 
         if problems.is_empty() {
@@ -221,6 +235,8 @@ pub struct FileLimits {
     pub participant_ttl_secs: Option<u64>,
     pub joins_per_minute: Option<u32>,
     pub logins_per_minute: Option<u32>,
+    pub request_header_timeout_secs: Option<u64>,
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 impl FileSettings {
@@ -261,6 +277,11 @@ impl FileSettings {
             participant_ttl: seconds(file.participant_ttl_secs, defaults.participant_ttl),
             joins_per_minute: file.joins_per_minute.unwrap_or(defaults.joins_per_minute),
             logins_per_minute: file.logins_per_minute.unwrap_or(defaults.logins_per_minute),
+            request_header_timeout: seconds(
+                file.request_header_timeout_secs,
+                defaults.request_header_timeout,
+            ),
+            shutdown_grace: seconds(file.shutdown_grace_secs, defaults.shutdown_grace),
         }
     }
 }
@@ -304,6 +325,11 @@ mod tests {
         assert_eq!(limits.ping_interval, defaults.ping_interval);
         assert_eq!(limits.joins_per_minute, defaults.joins_per_minute);
         assert_eq!(limits.session_ttl, defaults.session_ttl);
+        assert_eq!(
+            limits.request_header_timeout,
+            defaults.request_header_timeout
+        );
+        assert_eq!(limits.shutdown_grace, defaults.shutdown_grace);
 
         let audio = file.audio.settings();
         assert_eq!(audio.ports, AudioSettings::default().ports);
@@ -318,7 +344,8 @@ mod tests {
     fn zero_limits_are_named() {
         let file: FileSettings = toml::from_str(
             "[limits]\nping_interval_secs = 0\noutbox_frames = 0\nmax_json_bytes = 10\n\
-             max_control_message_bytes = 100\ncontrol_messages_per_second = 0\n",
+             max_control_message_bytes = 100\ncontrol_messages_per_second = 0\n\
+             request_header_timeout_secs = 0\n",
         )
         .expect("valid TOML");
         let problems = file.limits().validate().expect_err("zero limits");
@@ -334,7 +361,23 @@ mod tests {
         assert!(problems.contains("limits.ping_interval_secs"), "{problems}");
         assert!(problems.contains("limits.outbox_frames"), "{problems}");
         assert!(problems.contains("limits.max_json_bytes"), "{problems}");
+        assert!(
+            problems.contains("limits.request_header_timeout_secs"),
+            "{problems}"
+        );
         assert_eq!(Limits::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn shutdown_grace_may_be_zero() {
+        let file: FileSettings =
+            toml::from_str("[limits]\nshutdown_grace_secs = 0\nrequest_header_timeout_secs = 5\n")
+                .expect("valid TOML");
+        let limits = file.limits();
+
+        assert_eq!(limits.shutdown_grace, Duration::ZERO);
+        assert_eq!(limits.request_header_timeout, Duration::from_secs(5));
+        assert_eq!(limits.validate(), Ok(()));
     }
 
     #[test]

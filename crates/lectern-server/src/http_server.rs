@@ -15,6 +15,7 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use tracing::Span;
 use tracing::field::{Empty, display};
@@ -83,9 +84,13 @@ pub fn websocket_upgrade() -> impl Filter<Extract = (String, OnUpgrade), Error =
 
 /// Binds `listen` and returns the bound address and the future that
 /// serves `routes` until `shutdown` completes and the open requests end.
+/// A connection that does not send a request's headers within
+/// `header_timeout` is closed, so a stalled client cannot hold a connection
+/// or the shutdown forever.
 pub fn bind(
     routes: BoxedFilter<(Response,)>,
     listen: SocketAddr,
+    header_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(SocketAddr, impl Future<Output = ()>), warp::hyper::Error> {
     let mut incoming = AddrIncoming::bind(&listen)?;
@@ -113,6 +118,7 @@ pub fn bind(
     });
 
     let server = Server::builder(incoming)
+        .http1_header_read_timeout(header_timeout)
         .serve(make_service)
         .with_graceful_shutdown(shutdown);
     let serve = async move {

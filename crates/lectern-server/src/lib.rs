@@ -137,6 +137,8 @@ impl Server {
             .trim_end_matches('/')
             .to_owned();
         let listen = settings.listen;
+        let header_timeout = settings.limits.request_header_timeout;
+        let grace = settings.limits.shutdown_grace;
         let state = Arc::new(AppState::new(
             store.clone(),
             rooms.clone(),
@@ -147,16 +149,33 @@ impl Server {
         let routes = api::routes(state.clone());
 
         let shutdown = CancellationToken::new();
+        let rooms_closed = CancellationToken::new();
         let signal = shutdown.clone();
-        let (address, server) = http_server::bind(routes, listen, async move {
+        let closed = rooms_closed.clone();
+        let (address, server) = http_server::bind(routes, listen, header_timeout, async move {
             signal.cancelled().await;
             close_all_classes(&classes).await;
             close_all_rooms(&rooms).await;
+            closed.cancel();
         })
         .with_context(|| format!("cannot listen on {listen}"))?;
         let task = tokio::spawn(async move {
-            server.await;
-            tracing::info!("HTTP connections closed; closing the database");
+            // Rooms are saved before the grace period starts, so cutting off
+            // the requests still open after it loses no accepted board data.
+            // NOTE: hyper runs each connection in a task of its own, so a
+            // request cut off here runs on until the runtime stops, which in
+            // `lectern serve` is right after.
+            let grace_over = async {
+                rooms_closed.cancelled().await;
+                tokio::time::sleep(grace).await;
+            };
+            tokio::select! {
+                () = server => tracing::info!("HTTP connections closed; closing the database"),
+                () = grace_over => tracing::warn!(
+                    grace_secs = grace.as_secs_f64(),
+                    "HTTP requests still open after the shutdown grace period; closing the database without them"
+                ),
+            }
             store.close().await;
             tracing::info!("server stopped");
         });
