@@ -61,8 +61,9 @@ pub struct Limits {
     /// Login attempts allowed per client IP address per minute.
     pub logins_per_minute: u32,
     /// How long a client may take to send a request's headers, counted from
-    /// when the connection opens or its previous response is sent. A
-    /// connection that is slower, or idle for longer, is closed.
+    /// when a new connection opens, or on a reused connection from the first
+    /// bytes of the next request. A slower connection is closed. A reused
+    /// connection that sends nothing stays open.
     pub request_header_timeout: Duration,
     /// How long a stopping server waits for open HTTP requests, such as
     /// uploads, after it has closed every board and control connection and
