@@ -90,11 +90,13 @@ impl Subscriber {
     /// the order of their sequence numbers even when two publishers write at once.
     fn write(&self, slot: u8, source: u64, packet: &rtp::Packet, now: Instant) -> Written {
         let mut output = lock(&self.output);
+        let Output {
+            tracks,
+            rewriters,
+            blocked_for_test,
+        } = &mut *output;
         let slot = usize::from(slot);
-        let Some(track) = output.tracks.get(slot).cloned() else {
-            return Written::NoTrack;
-        };
-        let Some(rewriter) = output.rewriters.get_mut(slot) else {
+        let (Some(track), Some(rewriter)) = (tracks.get(slot), rewriters.get_mut(slot)) else {
             return Written::NoTrack;
         };
         let rewritten = rewriter.rewrite(
@@ -105,7 +107,7 @@ impl Subscriber {
             },
             now,
         );
-        if output.blocked_for_test {
+        if *blocked_for_test {
             return Written::QueueFull;
         }
 
