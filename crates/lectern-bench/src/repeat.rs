@@ -51,6 +51,29 @@ pub fn median_run<T>(
     Some((run, repeats))
 }
 
+/// Returns each system's median run by `figure`, in the order of
+/// `runs_by_system`. When more than one run was requested, `record` stores
+/// the summary of every run in the run that is kept. A system without any
+/// run is left out.
+pub fn keep_medians<T>(
+    runs_by_system: Vec<Vec<T>>,
+    requested: usize,
+    figure: &'static str,
+    value: impl Fn(&T) -> Option<f64>,
+    mut record: impl FnMut(&mut T, Repeats),
+) -> Vec<T> {
+    runs_by_system
+        .into_iter()
+        .filter_map(|runs| median_run(runs, figure, &value))
+        .map(|(mut median, repeats)| {
+            if requested > 1 {
+                record(&mut median, repeats);
+            }
+            median
+        })
+        .collect()
+}
+
 /// Checks the `--runs` option.
 pub fn runs_option(runs: usize) -> anyhow::Result<usize> {
     if runs == 0 {
@@ -71,8 +94,8 @@ mod tests {
 
     #[test]
     fn odd_runs_keep_the_middle_value() {
-        let (kept, repeats) = keep(&[Some(30.0), Some(26.0), Some(28.0)]);
-        assert_eq!(kept, 2);
+        let (median, repeats) = keep(&[Some(30.0), Some(26.0), Some(28.0)]);
+        assert_eq!(median, 2);
         assert_eq!(repeats.runs, 3);
         assert_eq!(repeats.figure, "cpu");
         assert_eq!(repeats.values, vec![Some(30.0), Some(26.0), Some(28.0)]);
@@ -80,25 +103,25 @@ mod tests {
 
     #[test]
     fn even_runs_keep_the_lower_middle_run() {
-        let (kept, _) = keep(&[Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
-        assert_eq!(kept, 3);
+        let (median, _) = keep(&[Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
+        assert_eq!(median, 3);
     }
 
     #[test]
     fn runs_without_the_figure_are_not_kept() {
-        let (kept, repeats) = keep(&[None, Some(5.0), None]);
-        assert_eq!(kept, 1);
+        let (median, repeats) = keep(&[None, Some(5.0), None]);
+        assert_eq!(median, 1);
         assert_eq!(repeats.values, vec![None, Some(5.0), None]);
-        let (kept, _) = keep(&[Some(7.0), None, Some(5.0)]);
-        assert_eq!(kept, 2);
-        let (kept, _) = keep(&[None, None]);
-        assert_eq!(kept, 0);
+        let (median, _) = keep(&[Some(7.0), None, Some(5.0)]);
+        assert_eq!(median, 2);
+        let (median, _) = keep(&[None, None]);
+        assert_eq!(median, 0);
     }
 
     #[test]
     fn one_run_is_kept_as_it_is() {
-        let (kept, repeats) = keep(&[Some(9.0)]);
-        assert_eq!(kept, 0);
+        let (median, repeats) = keep(&[Some(9.0)]);
+        assert_eq!(median, 0);
         assert_eq!(repeats.runs, 1);
     }
 
@@ -106,6 +129,43 @@ mod tests {
     fn no_runs_give_no_result() {
         let runs: Vec<Option<f64>> = Vec::new();
         assert!(median_run(runs, "cpu", |run| *run).is_none());
+    }
+
+    #[test]
+    fn medians_are_recorded_for_several_runs() {
+        let runs_by_system = vec![
+            vec![(1, 3.0), (2, 1.0), (3, 2.0)],
+            Vec::new(),
+            vec![(4, 5.0)],
+        ];
+        let mut recorded = Vec::new();
+        let median = keep_medians(
+            runs_by_system,
+            3,
+            "cpu",
+            |run| Some(run.1),
+            |run, repeats| {
+                recorded.push((run.0, repeats.runs));
+            },
+        );
+
+        assert_eq!(median, vec![(3, 2.0), (4, 5.0)]);
+        assert_eq!(recorded, vec![(3, 3), (4, 1)]);
+    }
+
+    #[test]
+    fn single_runs_record_nothing() {
+        let mut recorded = 0;
+        let median = keep_medians(
+            vec![vec![7.0]],
+            1,
+            "cpu",
+            |run| Some(*run),
+            |_, _| recorded += 1,
+        );
+
+        assert_eq!(median, vec![7.0]);
+        assert_eq!(recorded, 0);
     }
 
     #[test]

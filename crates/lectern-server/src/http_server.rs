@@ -84,9 +84,9 @@ pub fn websocket_upgrade() -> impl Filter<Extract = (String, OnUpgrade), Error =
 
 /// Binds `listen` and returns the bound address and the future that
 /// serves `routes` until `shutdown` completes and the open requests end.
-/// A connection that does not send a request's headers within
-/// `header_timeout` is closed, so a stalled client cannot hold a connection
-/// or the shutdown forever.
+/// A connection whose request headers take longer than `header_timeout` to
+/// arrive is closed, so a stalled client cannot hold it, or the shutdown,
+/// forever.
 pub fn bind(
     routes: BoxedFilter<(Response,)>,
     listen: SocketAddr,

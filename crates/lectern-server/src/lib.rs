@@ -160,11 +160,10 @@ impl Server {
         })
         .with_context(|| format!("cannot listen on {listen}"))?;
         let task = tokio::spawn(async move {
-            // Rooms are saved before the grace period starts, so cutting off
-            // the requests still open after it loses no accepted board data.
-            // NOTE: hyper runs each connection in a task of its own, so a
-            // request cut off here runs on until the runtime stops, which in
-            // `lectern serve` is right after.
+            // Rooms are saved before the grace period starts, so requests cut
+            // off after it lose no accepted board data.
+            // NOTE: a cut-off request runs on in hyper's connection task until
+            // the runtime stops, which `lectern serve` does right after.
             let grace_over = async {
                 rooms_closed.cancelled().await;
                 tokio::time::sleep(grace).await;

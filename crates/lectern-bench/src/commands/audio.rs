@@ -13,7 +13,7 @@ use crate::audio::janus::JanusServer;
 use crate::audio::lectern::LecternServer;
 use crate::audio::{self, AudioOptions, ServerInfo, Signalling, SystemResult};
 use crate::pinning::Pinning;
-use crate::repeat::{median_run, runs_option};
+use crate::repeat::{keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::{Lecturer, Target, lectern_endpoint, sibling_binary};
 
@@ -118,10 +118,13 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
             }
         }
     }
-    let results = runs_by_system
-        .into_iter()
-        .filter_map(|system_runs| keep_median(system_runs, runs))
-        .collect();
+    let results = keep_medians(
+        runs_by_system,
+        runs,
+        "cpu_us_per_packet",
+        |run| run.cpu_us_per_packet,
+        |run, repeats| run.repeats = Some(repeats),
+    );
 
     let report = Report::new("audio", results);
     let name = file_name("audio", args.common.quick, options.subscribers);
@@ -132,18 +135,6 @@ pub async fn run(args: AudioArgs, pinning: Pinning) -> anyhow::Result<()> {
     let path = report.write(&args.common.output_dir, &name)?;
     info!(path = %path.display(), "results written");
     Ok(())
-}
-
-/// Returns the median run of one system, with every run's figure when
-/// more than one run was asked for.
-fn keep_median(system_runs: Vec<SystemResult>, runs: usize) -> Option<SystemResult> {
-    let (mut kept, repeats) = median_run(system_runs, "cpu_us_per_packet", |run| {
-        run.cpu_us_per_packet
-    })?;
-    if runs > 1 {
-        kept.repeats = Some(repeats);
-    }
-    Some(kept)
 }
 
 /// Returns the systems asked for with `--system` or `--target`.

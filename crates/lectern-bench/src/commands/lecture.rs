@@ -9,7 +9,7 @@ use tracing::info;
 use super::{CommonArgs, format_optional, seconds_option};
 use crate::lecture::{self, LectureOptions, SystemResult};
 use crate::pinning::Pinning;
-use crate::repeat::{median_run, runs_option};
+use crate::repeat::{keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -93,10 +93,13 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
             target_runs.push(lecture::run(&endpoint, &options, &placement).await?);
         }
     }
-    let systems = runs_by_target
-        .into_iter()
-        .filter_map(|target_runs| keep_median(target_runs, runs))
-        .collect();
+    let systems = keep_medians(
+        runs_by_target,
+        runs,
+        "server_cpu_us_per_delivery",
+        |run| run.figures.server_cpu_us_per_delivery,
+        |run, repeats| run.repeats = Some(repeats),
+    );
 
     let report = Report::new("lecture", systems);
     let name = file_name("lecture", args.common.quick, options.readers);
@@ -104,18 +107,6 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");
     Ok(())
-}
-
-/// Returns the median run of one system, with every run's figure when
-/// there was more than one run.
-fn keep_median(target_runs: Vec<SystemResult>, runs: usize) -> Option<SystemResult> {
-    let (mut kept, repeats) = median_run(target_runs, "server_cpu_us_per_delivery", |run| {
-        run.figures.server_cpu_us_per_delivery
-    })?;
-    if runs > 1 {
-        kept.repeats = Some(repeats);
-    }
-    Some(kept)
 }
 
 /// Prints one line per system to standard output.

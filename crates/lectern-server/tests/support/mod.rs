@@ -267,10 +267,10 @@ impl TestServer {
     }
 
     pub async fn stop(mut self) {
-        // The client's idle keep-alive connections go first. NOTE: with
-        // them open, a shutdown on the multi-threaded runtime sometimes
-        // waited until the end of its grace period (10 s by default). The
-        // cause inside warp is not known.
+        // The client's idle keep-alive connections go first. NOTE: with them
+        // open, a shutdown on the multi-threaded runtime sometimes waited for
+        // the 30 s timeout of `Server::shutdown`, and would now wait for the
+        // grace period (10 s by default). The cause inside warp is not known.
         self.http = reqwest::Client::new();
         if let Some(server) = self.server.take() {
             server.shutdown().await;
