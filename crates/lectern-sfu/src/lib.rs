@@ -84,8 +84,9 @@
 //! interface and IP filters (they are still a to-do in the crate), so binding a concrete
 //! address such as `127.0.0.1` is what keeps candidates on that address. Its NAT 1:1 setting
 //! is stored but unused, so the SFU rewrites host candidates to [`NetworkConfig::public_ip`]
-//! itself. mDNS is off. RTCP from subscribers (receiver reports, NACKs) ends at each
-//! connection's interceptors and is not relayed to publishers.
+//! itself. mDNS is off. Each connection runs two interceptors, RTCP sender and receiver
+//! reports; NACK and transport-wide congestion control are not negotiated. RTCP from
+//! subscribers ends at their connections and is not relayed to publishers.
 
 pub mod config;
 mod error;

@@ -17,7 +17,7 @@ use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
     MediaEngine, PeerConnection, PeerConnectionBuilder, PeerConnectionEventHandler,
     RTCIceCandidateType, RTCIceConnectionState, RTCIceGatheringState, RTCPeerConnectionIceEvent,
-    RTCPeerConnectionState, Registry, SettingEngineBuilder, register_default_interceptors,
+    RTCPeerConnectionState, Registry, SettingEngineBuilder, configure_rtcp_reports,
 };
 
 use crate::config::{SfuConfig, map_host_candidate};
@@ -111,8 +111,11 @@ impl Session {
                 &participant,
                 "register the audio level extension",
             ))?;
-        let registry = register_default_interceptors(Registry::new(), &mut media_engine)
-            .map_err(SfuError::webrtc(&participant, "register the interceptors"))?;
+        // Sender and receiver reports only. The crate's defaults also add NACK and
+        // transport-wide congestion control feedback. Browsers offer NACK for video, not for
+        // Opus, and the feedback drives a bandwidth estimate that a fixed-rate audio stream
+        // does not use. Each interceptor is one more step for every packet to every subscriber.
+        let registry = configure_rtcp_reports(Registry::new());
 
         let network = &parts.config.network;
         // NOTE: mDNS is off, so a browser's `.local` host candidates are discarded and it
