@@ -155,6 +155,7 @@ mod tests {
             updates_delivered: 800,
             rooms_incomplete: 0,
             figures: figures(),
+            repeats: None,
         };
         let expected = [
             "system",

@@ -35,6 +35,7 @@ use self::document::{ClockCache, FIRST_CLIENT_ID, StrokeDocument};
 use crate::clients::connect_writer;
 use crate::latency::LatencySummary;
 use crate::procfs::{self, ProcessSample};
+use crate::repeat::Repeats;
 use crate::stroke::StrokeWriter;
 use crate::targets::Endpoint;
 
@@ -110,6 +111,10 @@ pub struct SystemResult {
     /// CPU placement of the server and the generator, or the reason they
     /// were not pinned.
     pub pinning: String,
+    /// Every run's figure when the system was run more than once
+    /// (`--runs`); the other fields are those of the median run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<Repeats>,
 }
 
 /// Runs the scenario against `endpoint`, which needs
@@ -257,6 +262,7 @@ pub async fn run(
         },
         peak_rss_mib: after.map(|sample| mib(sample.peak_rss_kib)),
         pinning: pinning.to_owned(),
+        repeats: None,
     })
 }
 

@@ -32,6 +32,7 @@ use crate::clients::{
 use crate::figures::DeliveryFigures;
 use crate::latency::{LatencySummary, ReaderTally, SendLog};
 use crate::procfs::{self, ProcessSample};
+use crate::repeat::Repeats;
 use crate::stroke::StrokeWriter;
 use crate::targets::{Deployment, Endpoint};
 
@@ -91,6 +92,10 @@ pub struct SystemResult {
     /// rooms.
     #[serde(flatten)]
     pub figures: DeliveryFigures,
+    /// Every run's figure when the system was run more than once
+    /// (`--runs`); the other fields are those of the median run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<Repeats>,
 }
 
 /// Prepares `options.rooms` fresh rooms on `deployment`, one after the
@@ -284,6 +289,7 @@ pub async fn run(
             rss_per_connection_kib,
             pinning: pinning.to_owned(),
         },
+        repeats: None,
     })
 }
 

@@ -112,9 +112,9 @@ impl Session {
                 "register the audio level extension",
             ))?;
         // Sender and receiver reports only. The crate's defaults also add NACK and
-        // transport-wide congestion control feedback. Browsers offer NACK for video, not for
-        // Opus, and the feedback drives a bandwidth estimate that a fixed-rate audio stream
-        // does not use. Each interceptor is one more step for every packet to every subscriber.
+        // transport-wide congestion control feedback. Chrome's offer has no NACK for Opus, and
+        // that feedback only drives a bandwidth estimate that fixed-rate audio does not use.
+        // Each interceptor is one more step for every packet to every subscriber.
         let registry = configure_rtcp_reports(Registry::new());
 
         let network = &parts.config.network;

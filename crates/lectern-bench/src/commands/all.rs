@@ -9,6 +9,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use tracing::{error, info};
 
+/// The scenarios that take `--runs`. Quiz burst runs Lectern alone, and
+/// render measures one browser's frames, so neither compares systems.
+const REPEATED: &[&str] = &["lecture", "many-rooms", "join-storm", "audio"];
+
 /// Every scenario, in the order `all` runs them.
 pub const SCENARIOS: &[&str] = &[
     "lecture",
@@ -36,11 +40,17 @@ pub struct AllArgs {
     /// Directory for the results files.
     #[arg(long, default_value = "bench/results")]
     pub output_dir: PathBuf,
+
+    /// Runs of each system in the scenarios that compare systems
+    /// (lecture, many-rooms, join-storm, audio); see their own `--runs`.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
 }
 
 /// Runs each scenario not skipped; fails when any of them failed, after
 /// running the rest.
 pub fn run(args: &AllArgs, no_pin: bool) -> anyhow::Result<()> {
+    crate::repeat::runs_option(args.runs)?;
     let exe = std::env::current_exe().context("cannot find the bench's own path")?;
     let mut failed = Vec::new();
 
@@ -63,6 +73,9 @@ pub fn run(args: &AllArgs, no_pin: bool) -> anyhow::Result<()> {
         }
         if let Some(binary) = &args.lectern_bin {
             command.arg("--lectern-bin").arg(binary);
+        }
+        if args.runs != 1 && REPEATED.contains(scenario) {
+            command.arg("--runs").arg(args.runs.to_string());
         }
 
         info!(scenario, "starting scenario");

@@ -11,6 +11,7 @@ use super::{CommonArgs, format_optional, seconds_option};
 use crate::join_storm::{self, JoinStormOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
+use crate::repeat::{keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -49,6 +50,13 @@ pub struct JoinStormArgs {
     /// failed.
     #[arg(long, default_value_t = 60.0)]
     pub timeout: f64,
+
+    /// Runs of each system, the systems taken in turn in every round. The
+    /// results keep each system's run with the median length of the storm
+    /// (`storm_seconds`), and list that figure for every run. A run in which
+    /// some client did not sync counts as lasting the whole timeout.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
 }
 
 /// Runs the scenario on each target and writes `join-storm-N.json`.
@@ -73,6 +81,7 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
         goal: Duration::from_secs_f64(seconds_option("goal", args.goal, false)?),
         timeout: Duration::from_secs_f64(seconds_option("timeout", args.timeout, false)?),
     };
+    let runs = runs_option(args.runs)?;
     if options.strokes == 0 {
         bail!("invalid --strokes 0: the document needs at least one stroke");
     }
@@ -87,19 +96,30 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
     // Raised before any server starts, so a started server inherits it.
     open_files::ensure(options.clients as u64 + open_files::SPARE_FILES)?;
 
-    let mut systems = Vec::new();
-    for target in targets {
-        info!(
-            ?target,
-            strokes = options.strokes,
-            clients = options.clients,
-            "starting run"
-        );
-        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
-        let readers = options.clients + join_storm::EXTRA_READERS;
-        let endpoint = deployment.room(readers).await?;
-        systems.push(join_storm::run(&endpoint, &options, &placement).await?);
+    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 1..=runs {
+        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
+            info!(
+                ?target,
+                strokes = options.strokes,
+                clients = options.clients,
+                round,
+                runs,
+                "starting run"
+            );
+            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
+            let readers = options.clients + join_storm::EXTRA_READERS;
+            let endpoint = deployment.room(readers).await?;
+            target_runs.push(join_storm::run(&endpoint, &options, &placement).await?);
+        }
     }
+    let systems = keep_medians(
+        runs_by_target,
+        runs,
+        "storm_seconds",
+        |run| Some(ranked_storm_seconds(run, options.timeout)),
+        |run, repeats| run.repeats = Some(repeats),
+    );
 
     let report = Report::new("join-storm", systems);
     let name = file_name("join-storm", args.common.quick, options.clients);
@@ -107,6 +127,17 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
     print_table(&report.systems)?;
     info!(path = %path.display(), "results written");
     Ok(())
+}
+
+/// The length of `run`'s storm as the median of repeated runs sees it: a
+/// storm that left some client unsynced counts as lasting `timeout`, so
+/// that it is never kept in place of a storm in which every client synced.
+fn ranked_storm_seconds(run: &SystemResult, timeout: Duration) -> f64 {
+    if run.clients_synced < run.clients {
+        run.storm_seconds.max(timeout.as_secs_f64())
+    } else {
+        run.storm_seconds
+    }
 }
 
 /// Prints one line per system to standard output.
@@ -152,4 +183,61 @@ fn print_table(systems: &[SystemResult]) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn storm(clients_synced: usize, storm_seconds: f64) -> SystemResult {
+        SystemResult {
+            system: "lectern".to_owned(),
+            version: "0.1.0".to_owned(),
+            strokes: 1_000,
+            points_per_stroke: 20,
+            document_bytes: 100_000,
+            fill_seconds: 0.5,
+            clients: 50,
+            clients_connected: 50,
+            clients_synced,
+            synced_within_goal: clients_synced,
+            goal_seconds: 2.0,
+            p50_ms: Some(300.0),
+            p99_ms: Some(700.0),
+            max_ms: Some(800.0),
+            storm_seconds,
+            bytes_received_per_client: Some(100_000.0),
+            generator_decodes: 1,
+            disconnects: 0,
+            errors: 0,
+            server_cpu_seconds: Some(0.2),
+            generator_cpu_percent: Some(40.0),
+            rss_growth_mib: Some(3.0),
+            peak_rss_mib: Some(40.0),
+            pinning: "not pinned: test".to_owned(),
+            repeats: None,
+        }
+    }
+
+    #[test]
+    fn a_storm_with_unsynced_clients_ranks_as_the_whole_timeout() {
+        let timeout = Duration::from_secs(60);
+        assert_eq!(ranked_storm_seconds(&storm(50, 0.8), timeout), 0.8);
+        assert_eq!(ranked_storm_seconds(&storm(49, 0.3), timeout), 60.0);
+
+        let runs = vec![storm(50, 1.2), storm(40, 0.3), storm(50, 0.9)];
+        let kept = keep_medians(
+            vec![runs],
+            3,
+            "storm_seconds",
+            |run| Some(ranked_storm_seconds(run, timeout)),
+            |run, repeats| run.repeats = Some(repeats),
+        );
+        assert_eq!(
+            kept[0].storm_seconds, 1.2,
+            "the fast failed storm is not the median"
+        );
+        let repeats = kept[0].repeats.as_ref().expect("three runs were recorded");
+        assert_eq!(repeats.values, vec![Some(1.2), Some(60.0), Some(0.9)]);
+    }
 }

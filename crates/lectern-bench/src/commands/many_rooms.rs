@@ -11,6 +11,7 @@ use super::{CommonArgs, format_optional, seconds_option};
 use crate::many_rooms::{self, ManyRoomsOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
+use crate::repeat::{keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -53,6 +54,13 @@ pub struct ManyRoomsArgs {
     /// Points per stroke before a writer starts a new stroke.
     #[arg(long, default_value_t = 120)]
     pub points_per_stroke: usize,
+
+    /// Runs of each system, the systems taken in turn in every round. The
+    /// results keep each system's run with the median server CPU time per
+    /// delivery
+    /// and list that figure for every run.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
 }
 
 /// Runs the scenario on each target and writes `many-rooms-RxC.json`.
@@ -65,6 +73,7 @@ pub async fn run(args: ManyRoomsArgs, pinning: Pinning) -> anyhow::Result<()> {
     };
     let seconds = seconds_option("seconds", args.seconds.unwrap_or(seconds), false)?;
     let warm_up = seconds_option("warm-up", args.warm_up.unwrap_or(warm_up), true)?;
+    let runs = runs_option(args.runs)?;
     let options = ManyRoomsOptions {
         rooms: args.rooms.unwrap_or(rooms),
         clients_per_room: args.clients_per_room.unwrap_or(clients_per_room),
@@ -90,19 +99,30 @@ pub async fn run(args: ManyRoomsArgs, pinning: Pinning) -> anyhow::Result<()> {
     let clients = (options.rooms * options.clients_per_room) as u64;
     open_files::ensure(clients + open_files::SPARE_FILES)?;
 
-    let mut systems = Vec::new();
-    for target in targets {
-        info!(
-            ?target,
-            rooms = options.rooms,
-            clients_per_room = options.clients_per_room,
-            "starting run"
-        );
-        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
-        let endpoints = many_rooms::prepare_rooms(&deployment, &options).await?;
-        info!(rooms = endpoints.len(), "rooms prepared");
-        systems.push(many_rooms::run(&endpoints, &options, &placement).await?);
+    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 1..=runs {
+        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
+            info!(
+                ?target,
+                rooms = options.rooms,
+                clients_per_room = options.clients_per_room,
+                round,
+                runs,
+                "starting run"
+            );
+            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
+            let endpoints = many_rooms::prepare_rooms(&deployment, &options).await?;
+            info!(rooms = endpoints.len(), "rooms prepared");
+            target_runs.push(many_rooms::run(&endpoints, &options, &placement).await?);
+        }
     }
+    let systems = keep_medians(
+        runs_by_target,
+        runs,
+        "server_cpu_us_per_delivery",
+        |run| run.figures.server_cpu_us_per_delivery,
+        |run, repeats| run.repeats = Some(repeats),
+    );
 
     let report = Report::new("many-rooms", systems);
     let name = file_name(
