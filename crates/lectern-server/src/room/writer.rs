@@ -280,7 +280,10 @@ mod tests {
         });
 
         first.await.expect("r1 stored");
-        second.await.expect("task").expect("r2 stored");
+        second
+            .await
+            .expect("second append task")
+            .expect("r2 stored");
         assert_eq!(counts.batches.load(Ordering::Relaxed), 1);
         assert_eq!(counts.appends.load(Ordering::Relaxed), 2);
         assert_eq!(
