@@ -5,12 +5,12 @@
 //!
 //! Sockets, storage calls, configuration and time. Each loaded room runs as
 //! one actor task ([`room`]) that drives the sans-IO board from
-//! `lectern-board`; WebSocket connections ([`connection`]) only move frames
+//! `lectern-board`; WebSocket connections (`connection`) only move frames
 //! between their socket and their room. Both kinds of socket, board and
-//! control, are built by [`socket`]. Board frames of 64 KiB or more, such
+//! control, are built by `socket`. Board frames of 64 KiB or more, such
 //! as the whole board for a joining student, are sent from sealed
-//! in-memory files ([`frame_file`]). Beside the board actor, each room
-//! with control connections runs a class actor ([`class`]). It drives the
+//! in-memory files (`frame_file`). Beside the board actor, each room
+//! with control connections runs a class actor (`class`). It drives the
 //! room's live quiz run from `lectern-quiz` and the room's floor from
 //! `lectern-floor` (raised hands, who may speak, who is called to the
 //! board). It also runs the room's audio on the process-wide SFU from

@@ -4,7 +4,7 @@
 //! VideoRoom.
 //!
 //! The publisher connects first and sends warm-up packets from then on.
-//! The subscribers connect a few at a time ([`CONNECT_CONCURRENCY`]), and
+//! The subscribers connect a few at a time (`CONNECT_CONCURRENCY`), and
 //! the time until all are connected is the setup time. After the warm-up
 //! the publisher marks its packets as measured for the window, and the
 //! server's CPU time is sampled at both ends of the window. After the

@@ -8,7 +8,7 @@ use crate::model::{Choice, Feedback, NumericMatch, Question, QuestionKind, Quiz}
 /// Writes `quiz` as GIFT.
 ///
 /// Each question is preceded by a `// question: ID` comment, which
-/// [`super::import`] reads back as the question's id and Moodle ignores.
+/// [`fn@super::import`] reads back as the question's id and Moodle ignores.
 /// Questions GIFT cannot express are left out, listed in
 /// [`GiftExport::skipped`] and marked by a comment: polls and word clouds,
 /// which GIFT has no syntax for, and texts that GIFT cannot escape (`->` in
@@ -173,7 +173,7 @@ fn write_question(question: &Question) -> Result<String, String> {
 }
 
 /// Writes a single-choice block. The first full-credit choice is written
-/// with `=`, which makes Moodle and [`super::import`] read the block as
+/// with `=`, which makes Moodle and [`fn@super::import`] read the block as
 /// single choice. Other choices use `~`, so the block always has a `~`
 /// and is never read as a short-text question.
 fn write_single_choice(out: &mut String, choices: &[Choice]) {
@@ -194,7 +194,7 @@ fn write_single_choice(out: &mut String, choices: &[Choice]) {
 }
 
 /// Writes a multiple-choice block with `~` answers only, which Moodle and
-/// [`super::import`] read as multiple choice. Without `penalties`,
+/// [`fn@super::import`] read as multiple choice. Without `penalties`,
 /// negative weights count as zero in Lectern, so they are written as zero
 /// to keep Moodle's grading the same.
 fn write_multiple_choice(out: &mut String, choices: &[Choice], penalties: bool) {

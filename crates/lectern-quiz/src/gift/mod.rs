@@ -33,7 +33,7 @@
 //!
 //! # Export
 //!
-//! [`export`] writes every kind GIFT can carry. Polls and word clouds have
+//! [`fn@export`] writes every kind GIFT can carry. Polls and word clouds have
 //! no GIFT form: they are left out, listed in [`GiftExport::skipped`] and
 //! marked by a `//` comment in the output. Settings GIFT cannot carry are
 //! dropped: time limits, points, images, `case_sensitive` of short-text
@@ -55,7 +55,7 @@ use crate::model::Question;
 /// thousand questions takes well under 1 MiB.
 pub const MAX_GIFT_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
-/// Result of [`import`]: the questions read, with errors and notes.
+/// Result of [`fn@import`]: the questions read, with errors and notes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GiftImport {
     /// The questions read, in file order.
@@ -160,7 +160,7 @@ pub enum GiftErrorKind {
     },
 }
 
-/// Result of [`export`]: the text and the questions left out.
+/// Result of [`fn@export`]: the text and the questions left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GiftExport {
     /// The GIFT text.
@@ -169,7 +169,7 @@ pub struct GiftExport {
     pub skipped: Vec<SkippedQuestion>,
 }
 
-/// A question [`export`] left out.
+/// A question [`fn@export`] left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedQuestion {
     /// The question's id.

@@ -2,7 +2,7 @@
 //!
 //! # Import
 //!
-//! [`import`] reads `<quiz>` documents as Moodle writes them:
+//! [`fn@import`] reads `<quiz>` documents as Moodle writes them:
 //!
 //! | `type` | kind |
 //! | --- | --- |
@@ -34,7 +34,7 @@
 //!
 //! # Export
 //!
-//! [`export`] writes every kind Moodle has: polls and word clouds are left
+//! [`fn@export`] writes every kind Moodle has: polls and word clouds are left
 //! out, listed in [`MoodleXmlExport::skipped`] and marked by a comment.
 //! Moodle has no numeric ranges, so `min..max` is written as its midpoint
 //! with half its width as tolerance. Short-text questions lose their
@@ -59,7 +59,7 @@ pub const MAX_MOODLE_XML_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Maximum nesting of XML elements. Moodle's files nest 5 levels deep.
 pub const MAX_ELEMENT_DEPTH: usize = 32;
 
-/// Result of [`import`]: the questions read, with errors and notes.
+/// Result of [`fn@import`]: the questions read, with errors and notes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoodleXmlImport {
     /// The questions read, in document order.
@@ -163,7 +163,7 @@ pub enum MoodleXmlErrorKind {
     },
 }
 
-/// Result of [`export`]: the text and the questions left out.
+/// Result of [`fn@export`]: the text and the questions left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoodleXmlExport {
     /// The XML document.
@@ -172,7 +172,7 @@ pub struct MoodleXmlExport {
     pub skipped: Vec<SkippedQuestion>,
 }
 
-/// A question [`export`] left out.
+/// A question [`fn@export`] left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedQuestion {
     /// The question's id.

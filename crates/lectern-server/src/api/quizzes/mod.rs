@@ -4,7 +4,7 @@
 //! A quiz belongs to the user who created it. Every other caller, admins
 //! included, gets 404 for it, so a quiz id reveals nothing about whether
 //! the quiz exists. Every write validates the whole quiz with
-//! [`lectern_quiz::validate`], so a stored quiz is always valid, and adds 1
+//! [`fn@lectern_quiz::validate`], so a stored quiz is always valid, and adds 1
 //! to its version. A write carries the version it read as a condition, so
 //! of two concurrent writers one gets 409 instead of losing the other's
 //! change.
