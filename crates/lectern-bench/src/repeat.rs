@@ -51,6 +51,24 @@ pub fn median_run<T>(
     Some((run, repeats))
 }
 
+/// Runs `run_once` `runs` times for every system, taking the systems in
+/// turn in each round, and returns each system's runs in the order of
+/// `systems`. `run_once` gets the system and the round, counted from 1.
+/// The first failed run ends them all.
+pub async fn in_rounds<S: Copy, T>(
+    systems: &[S],
+    runs: usize,
+    mut run_once: impl AsyncFnMut(S, usize) -> anyhow::Result<T>,
+) -> anyhow::Result<Vec<Vec<T>>> {
+    let mut runs_by_system: Vec<Vec<T>> = systems.iter().map(|_| Vec::new()).collect();
+    for round in 1..=runs {
+        for (system, system_runs) in systems.iter().zip(&mut runs_by_system) {
+            system_runs.push(run_once(*system, round).await?);
+        }
+    }
+    Ok(runs_by_system)
+}
+
 /// Returns each system's median run by `figure`, in the order of
 /// `runs_by_system`. When more than one run was requested, `record` stores
 /// the summary of every run in the run that is kept. A system without any
@@ -175,5 +193,36 @@ mod tests {
             .to_string();
         assert!(error.contains("--runs 0"), "{error}");
         assert_eq!(runs_option(3).ok(), Some(3));
+    }
+
+    #[tokio::test]
+    async fn rounds_take_systems_in_turn() {
+        let mut calls = Vec::new();
+        let runs = in_rounds(&["a", "b"], 2, async |system, round| {
+            calls.push(format!("{system}{round}"));
+            Ok(round * 10)
+        })
+        .await
+        .expect("every run succeeds");
+
+        assert_eq!(calls, ["a1", "b1", "a2", "b2"]);
+        assert_eq!(runs, [vec![10, 20], vec![10, 20]]);
+    }
+
+    #[tokio::test]
+    async fn failed_run_ends_the_rounds() {
+        let mut calls = 0;
+        let outcome = in_rounds(&["a", "b"], 3, async |system, round| {
+            calls += 1;
+            if system == "b" && round == 1 {
+                anyhow::bail!("b failed");
+            }
+            Ok(())
+        })
+        .await;
+
+        let error = outcome.expect_err("the failure is returned").to_string();
+        assert_eq!(error, "b failed");
+        assert_eq!(calls, 2);
     }
 }

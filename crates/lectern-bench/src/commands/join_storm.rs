@@ -11,7 +11,7 @@ use super::{CommonArgs, format_optional, seconds_option};
 use crate::join_storm::{self, JoinStormOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
-use crate::repeat::{keep_medians, runs_option};
+use crate::repeat::{in_rounds, keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -96,23 +96,21 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
     // Raised before any server starts, so a started server inherits it.
     open_files::ensure(options.clients as u64 + open_files::SPARE_FILES)?;
 
-    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
-    for round in 1..=runs {
-        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
-            info!(
-                ?target,
-                strokes = options.strokes,
-                clients = options.clients,
-                round,
-                runs,
-                "starting run"
-            );
-            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
-            let readers = options.clients + join_storm::EXTRA_READERS;
-            let endpoint = deployment.room(readers).await?;
-            target_runs.push(join_storm::run(&endpoint, &options, &placement).await?);
-        }
-    }
+    let runs_by_target = in_rounds(&targets, runs, async |target, round| {
+        info!(
+            ?target,
+            strokes = options.strokes,
+            clients = options.clients,
+            round,
+            runs,
+            "starting run"
+        );
+        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
+        let readers = options.clients + join_storm::EXTRA_READERS;
+        let endpoint = deployment.room(readers).await?;
+        join_storm::run(&endpoint, &options, &placement).await
+    })
+    .await?;
     let systems = keep_medians(
         runs_by_target,
         runs,

@@ -9,7 +9,7 @@ use tracing::info;
 use super::{CommonArgs, format_optional, seconds_option};
 use crate::lecture::{self, LectureOptions, SystemResult};
 use crate::pinning::Pinning;
-use crate::repeat::{keep_medians, runs_option};
+use crate::repeat::{in_rounds, keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -78,21 +78,19 @@ pub async fn run(args: LectureArgs, pinning: Pinning) -> anyhow::Result<()> {
         points_per_stroke: args.points_per_stroke,
     };
 
-    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
-    for round in 1..=runs {
-        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
-            info!(
-                ?target,
-                readers = options.readers,
-                round,
-                runs,
-                "starting run"
-            );
-            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
-            let endpoint = deployment.room(options.readers).await?;
-            target_runs.push(lecture::run(&endpoint, &options, &placement).await?);
-        }
-    }
+    let runs_by_target = in_rounds(&targets, runs, async |target, round| {
+        info!(
+            ?target,
+            readers = options.readers,
+            round,
+            runs,
+            "starting run"
+        );
+        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
+        let endpoint = deployment.room(options.readers).await?;
+        lecture::run(&endpoint, &options, &placement).await
+    })
+    .await?;
     let systems = keep_medians(
         runs_by_target,
         runs,

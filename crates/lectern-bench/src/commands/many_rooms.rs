@@ -11,7 +11,7 @@ use super::{CommonArgs, format_optional, seconds_option};
 use crate::many_rooms::{self, ManyRoomsOptions, SystemResult};
 use crate::open_files;
 use crate::pinning::Pinning;
-use crate::repeat::{keep_medians, runs_option};
+use crate::repeat::{in_rounds, keep_medians, runs_option};
 use crate::report::{Report, file_name};
 use crate::targets::Target;
 
@@ -99,23 +99,21 @@ pub async fn run(args: ManyRoomsArgs, pinning: Pinning) -> anyhow::Result<()> {
     let clients = (options.rooms * options.clients_per_room) as u64;
     open_files::ensure(clients + open_files::SPARE_FILES)?;
 
-    let mut runs_by_target: Vec<Vec<SystemResult>> = targets.iter().map(|_| Vec::new()).collect();
-    for round in 1..=runs {
-        for (target, target_runs) in targets.iter().zip(&mut runs_by_target) {
-            info!(
-                ?target,
-                rooms = options.rooms,
-                clients_per_room = options.clients_per_room,
-                round,
-                runs,
-                "starting run"
-            );
-            let (deployment, placement) = args.common.deploy(*target, &pinning).await?;
-            let endpoints = many_rooms::prepare_rooms(&deployment, &options).await?;
-            info!(rooms = endpoints.len(), "rooms prepared");
-            target_runs.push(many_rooms::run(&endpoints, &options, &placement).await?);
-        }
-    }
+    let runs_by_target = in_rounds(&targets, runs, async |target, round| {
+        info!(
+            ?target,
+            rooms = options.rooms,
+            clients_per_room = options.clients_per_room,
+            round,
+            runs,
+            "starting run"
+        );
+        let (deployment, placement) = args.common.deploy(target, &pinning).await?;
+        let endpoints = many_rooms::prepare_rooms(&deployment, &options).await?;
+        info!(rooms = endpoints.len(), "rooms prepared");
+        many_rooms::run(&endpoints, &options, &placement).await
+    })
+    .await?;
     let systems = keep_medians(
         runs_by_target,
         runs,
