@@ -54,7 +54,7 @@ pub fn median_run<T>(
 /// Runs `run_once` `runs` times for every system, taking the systems in
 /// turn in each round, and returns each system's runs in the order of
 /// `systems`. `run_once` gets the system and the round, counted from 1.
-/// The first failed run ends them all.
+/// The first failed run stops the rounds, and its error is returned.
 pub async fn in_rounds<S: Copy, T>(
     systems: &[S],
     runs: usize,
@@ -210,7 +210,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failed_run_ends_the_rounds() {
+    async fn failed_run_stops_rounds() {
         let mut calls = 0;
         let outcome = in_rounds(&["a", "b"], 3, async |system, round| {
             calls += 1;

@@ -127,9 +127,9 @@ pub async fn run(args: JoinStormArgs, pinning: Pinning) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The length of `run`'s storm as the median of repeated runs sees it: a
-/// storm that left some client unsynced counts as lasting `timeout`, so
-/// that it is never kept in place of a storm in which every client synced.
+/// Returns the storm length by which repeated runs are ranked. A storm that
+/// left a client unsynced counts as lasting `timeout`, so the median never
+/// picks it over a storm in which every client synced.
 fn ranked_storm_seconds(run: &SystemResult, timeout: Duration) -> f64 {
     if run.clients_synced < run.clients {
         run.storm_seconds.max(timeout.as_secs_f64())
@@ -218,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn a_storm_with_unsynced_clients_ranks_as_the_whole_timeout() {
+    fn unsynced_storm_ranks_as_timeout() {
         let timeout = Duration::from_secs(60);
         assert_eq!(ranked_storm_seconds(&storm(50, 0.8), timeout), 0.8);
         assert_eq!(ranked_storm_seconds(&storm(49, 0.3), timeout), 60.0);

@@ -57,8 +57,7 @@ pub struct ManyRoomsArgs {
 
     /// Runs of each system, the systems taken in turn in every round. The
     /// results keep each system's run with the median server CPU time per
-    /// delivery
-    /// and list that figure for every run.
+    /// delivery, and list that figure for every run.
     #[arg(long, default_value_t = 1)]
     pub runs: usize,
 }

@@ -60,7 +60,7 @@ impl BoardWriter {
         Self::spawn_counted(store).0
     }
 
-    /// Starts the writer task and returns its totals too.
+    /// Starts the writer task and also returns the counters it updates.
     fn spawn_counted(store: Store) -> (Self, Arc<WriterCounts>) {
         let (appends, receiver) = mpsc::channel(QUEUE_LENGTH);
         let counts = Arc::new(WriterCounts::default());
@@ -106,9 +106,9 @@ impl std::fmt::Debug for Append {
 
 async fn run(store: Store, mut receiver: mpsc::Receiver<Append>, counts: Arc<WriterCounts>) {
     while let Some(first) = receiver.recv().await {
-        // The first append woke this task. Room actors that are ready to run
-        // at that moment run before it resumes, so their appends join this
-        // batch instead of each waiting for a statement of its own.
+        // The first append woke this task. Yielding lets the room actors
+        // already queued on this worker run first, so their appends join
+        // this batch instead of each waiting for a statement of its own.
         tokio::task::yield_now().await;
         let batch = take_batch(first, &mut receiver);
 
@@ -286,6 +286,10 @@ mod tests {
             .expect("r2 stored");
         assert_eq!(counts.batches.load(Ordering::Relaxed), 1);
         assert_eq!(counts.appends.load(Ordering::Relaxed), 2);
+        assert_eq!(
+            store.load_board("r1").await.expect("load").updates,
+            [(1, vec![10])]
+        );
         assert_eq!(
             store.load_board("r2").await.expect("load").updates,
             [(1, vec![20])]
