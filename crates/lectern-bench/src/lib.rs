@@ -15,6 +15,7 @@ pub mod audio;
 pub mod clients;
 pub mod commands;
 pub mod figures;
+pub mod floor;
 pub mod framing;
 pub mod join_storm;
 pub mod latency;

@@ -44,6 +44,9 @@ enum Scenario {
     JoinStorm(commands::join_storm::JoinStormArgs),
     /// Frame rate while panning a board of many strokes in headless Chromium.
     Render(commands::render::RenderArgs),
+    /// The kernel's own CPU time to send one frame to one peer, the floor
+    /// under every server's figure.
+    Floor(commands::floor::FloorArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -79,6 +82,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::ManyRooms(args) => commands::many_rooms::run(args, pinning).await,
             Scenario::JoinStorm(args) => commands::join_storm::run(args, pinning).await,
             Scenario::Render(args) => commands::render::run(args, pinning).await,
+            Scenario::Floor(args) => commands::floor::run(args, pinning).await,
             Scenario::All(_) => unreachable!("`all` returned before the runtime started"),
         }
     })

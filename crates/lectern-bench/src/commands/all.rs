@@ -9,9 +9,13 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use tracing::{error, info};
 
-/// The scenarios that take `--runs`. Quiz burst runs Lectern alone, and
-/// render measures one browser's frames, so neither compares systems.
+/// The scenarios that take `--runs`. Quiz burst runs Lectern alone, render
+/// measures one browser's frames and floor measures no server, so none of
+/// them compares systems.
 const REPEATED: &[&str] = &["lecture", "many-rooms", "join-storm", "audio"];
+
+/// The scenarios that start no server, so take no `--lectern-bin`.
+const NO_SERVER: &[&str] = &["floor"];
 
 /// Every scenario, in the order `all` runs them.
 pub const SCENARIOS: &[&str] = &[
@@ -21,6 +25,7 @@ pub const SCENARIOS: &[&str] = &[
     "quiz-burst",
     "audio",
     "render",
+    "floor",
 ];
 
 #[derive(Debug, Clone, clap::Args)]
@@ -71,7 +76,9 @@ pub fn run(args: &AllArgs, no_pin: bool) -> anyhow::Result<()> {
         if no_pin {
             command.arg("--no-pin");
         }
-        if let Some(binary) = &args.lectern_bin {
+        if let Some(binary) = &args.lectern_bin
+            && !NO_SERVER.contains(scenario)
+        {
             command.arg("--lectern-bin").arg(binary);
         }
         if args.runs != 1 && REPEATED.contains(scenario) {

@@ -4,6 +4,7 @@
 
 pub mod all;
 pub mod audio;
+pub mod floor;
 pub mod join_storm;
 pub mod lecture;
 pub mod many_rooms;
