@@ -9,7 +9,8 @@
 //! without CRDT work. The scenarios are [`lecture`], [`many_rooms`],
 //! [`join_storm`], [`audio`] and [`render`]; [`commands`] holds their command lines.
 //! The delivery figures that lecture and many-rooms both report are in
-//! [`figures`].
+//! [`figures`]. [`floor`] measures the send system calls alone, the floor
+//! under every server's CPU time per delivery.
 
 pub mod audio;
 pub mod clients;

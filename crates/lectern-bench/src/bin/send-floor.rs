@@ -49,7 +49,7 @@ struct Cli {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if cli.peers == 0 || cli.frame_bytes == 0 || cli.rate == 0 {
-        bail!("--peers, --frame-bytes and --rate must be above zero");
+        bail!("invalid options: --peers, --frame-bytes and --rate must be above zero");
     }
     let plan = Plan {
         transport: cli.transport,

@@ -3,7 +3,7 @@
 //!
 //! The lecture and audio targets ask for a CPU time per delivered update or
 //! forwarded packet. Every server in those scenarios makes at least one
-//! system call per recipient, so this measures that call alone: the
+//! system call per recipient, so this module measures that call alone. The
 //! `send-floor` process, pinned to the server's CPU like every server,
 //! writes one frame per peer per round at the scenario's rate and does
 //! nothing else. Its CPU time per frame is the least any server that sends
@@ -53,7 +53,7 @@ pub const UDP_RATE: u32 = 50;
 /// exits.
 const DRAIN: Duration = Duration::from_secs(5);
 
-/// How frames reach the peers.
+/// The socket type and system call that carry the frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
@@ -85,7 +85,7 @@ impl Transport {
     }
 }
 
-/// What the sender does.
+/// The sender's workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     pub transport: Transport,
@@ -105,7 +105,7 @@ impl Plan {
     }
 }
 
-/// What the sender reports on its standard output when it finishes.
+/// The sender's report, one JSON line on its standard output at the end.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SenderReport {
     /// Frames handed to the kernel in the measured rounds.
@@ -135,8 +135,8 @@ pub struct FloorResult {
     pub pinning: String,
 }
 
-/// The length on the wire of a typical lecture update: the median, over
-/// one stroke, of a server's WebSocket frame carrying the writer's
+/// Returns the length on the wire of a typical lecture update: the median,
+/// over one stroke, of a server's WebSocket frame carrying the writer's
 /// y-websocket update message.
 pub fn lecture_frame_bytes(points_per_stroke: usize) -> usize {
     let mut writer = StrokeWriter::new(1, "floor", points_per_stroke);
@@ -155,7 +155,7 @@ pub fn lecture_frame_bytes(points_per_stroke: usize) -> usize {
     lengths.get(lengths.len() / 2).copied().unwrap_or_default()
 }
 
-/// The header of an unmasked server-to-client WebSocket frame.
+/// Returns the header length of an unmasked server-to-client WebSocket frame.
 fn websocket_header_bytes(payload: usize) -> usize {
     match payload {
         0..=125 => 2,
@@ -166,7 +166,7 @@ fn websocket_header_bytes(payload: usize) -> usize {
 
 /// Starts `sender_bin` pinned to `server_cpu`, connects the plan's peers
 /// to it, and returns what it measured once the peers have read every
-/// frame or [`DRAIN`] has passed.
+/// frame or `DRAIN` (5 s) has passed.
 pub async fn measure(
     plan: &Plan,
     sender_bin: &Path,
@@ -260,7 +260,7 @@ pub async fn measure(
     })
 }
 
-/// The CPU time per frame in microseconds, or `None` when nothing was sent.
+/// Returns the CPU time per frame in microseconds, or `None` when nothing was sent.
 pub fn per_send_us(cpu_seconds: f64, sends: u64) -> Option<f64> {
     (sends > 0).then(|| cpu_seconds * 1e6 / sends as f64)
 }

@@ -13,10 +13,10 @@ use nix::time::{ClockId, clock_gettime};
 
 use super::{Plan, SenderReport, Transport};
 
-/// The most datagrams one `sendmmsg` call takes (the kernel's `UIO_MAXIOV`).
+/// The maximum number of datagrams in one `sendmmsg` call (the kernel's `UIO_MAXIOV`).
 const BATCH_LIMIT: usize = 1024;
 
-/// Where the frames go: the accepted TCP connections, or the UDP peers'
+/// The frames' destinations: accepted TCP connections, or UDP peers'
 /// addresses.
 #[derive(Debug)]
 pub enum Peers {
@@ -24,8 +24,8 @@ pub enum Peers {
     Udp(Vec<SocketAddr>),
 }
 
-/// Accepts `count` connections on `listener`, with Nagle's algorithm off as
-/// every server in the lecture scenario has it.
+/// Accepts `count` connections on `listener`, with Nagle's algorithm off
+/// (`TCP_NODELAY`) so that each write leaves at once.
 pub fn accept(listener: &TcpListener, count: usize) -> std::io::Result<Vec<TcpStream>> {
     let mut streams = Vec::with_capacity(count);
     for _ in 0..count {
@@ -123,7 +123,9 @@ impl Output {
                     headers,
                 })
             }
-            (transport, _) => anyhow::bail!("{transport} needs its own kind of peers"),
+            (transport, _) => {
+                anyhow::bail!("invalid peers for {transport}: tcp needs connections, udp addresses")
+            }
         }
     }
 
@@ -181,7 +183,7 @@ impl Output {
     }
 }
 
-/// The loopback address of `peer`'s family, on a free port.
+/// Returns the loopback address of `peer`'s family, on a free port.
 fn loopback(peer: SocketAddr) -> SocketAddr {
     match peer {
         SocketAddr::V4(_) => SocketAddr::V4(SocketAddrV4::new([127, 0, 0, 1].into(), 0)),
@@ -189,8 +191,8 @@ fn loopback(peer: SocketAddr) -> SocketAddr {
     }
 }
 
-/// The CPU time of this process so far: user and system time of all its
-/// threads, as `/proc/PID/stat` counts it, at nanosecond resolution.
+/// Returns this process's CPU time so far: the user and system time of all
+/// its threads, as `/proc/PID/stat` counts it, at nanosecond resolution.
 fn process_cpu() -> anyhow::Result<Duration> {
     let time = clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID)?;
     Ok(Duration::from(time))
