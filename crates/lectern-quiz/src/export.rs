@@ -91,6 +91,25 @@ pub struct RunResults {
 }
 
 impl Run {
+    /// Returns how many participants have answered question `index`.
+    ///
+    /// Unlike [`Run::question_report`] this counts nothing: a live run asks
+    /// for it after every stored batch of answers.
+    pub fn answered_count(&self, index: usize) -> Result<u32, ViewError> {
+        let (_, state) = self.question_and_state(index)?;
+        Ok(count_u32(state.answers.len()))
+    }
+
+    /// Returns the distribution of the answers to question `index`, the
+    /// same as in [`Run::question_report`], in one pass over the answers.
+    pub fn answer_distribution(&self, index: usize) -> Result<Distribution, ViewError> {
+        let (question, state) = self.question_and_state(index)?;
+        Ok(distribution(
+            &question.kind,
+            state.answers.values().map(|record| &record.authored),
+        ))
+    }
+
     /// Returns the report of question `index`.
     pub fn question_report(&self, index: usize) -> Result<QuestionReport, ViewError> {
         let (question, state) = self.question_and_state(index)?;

@@ -238,6 +238,11 @@ impl Run {
         self.participants.keys().map(String::as_str)
     }
 
+    /// Returns the number of joined participants.
+    pub fn participant_count(&self) -> usize {
+        self.participants.len()
+    }
+
     /// Returns when question `index` closed and whether its deadline closed
     /// it, or `None` while it has not closed.
     pub fn closure(&self, index: usize) -> Option<Closure> {

@@ -191,6 +191,28 @@ fn question_report_counts() {
 }
 
 #[test]
+fn live_counts_match_the_report() {
+    let mut run = common::start(common::true_false_quiz(1));
+    run.join("carol");
+    run.open_next(0).expect("opens");
+    assert_eq!(run.answered_count(0), Ok(0));
+
+    run.submit("alice", Answer::Boolean { value: true }, 1_000)
+        .expect("alice");
+    run.submit("bob", Answer::Boolean { value: false }, 2_000)
+        .expect("bob");
+    let report = run.question_report(0).expect("exists");
+
+    assert_eq!(run.answered_count(0), Ok(2));
+    assert_eq!(run.answered_count(0), Ok(report.answered));
+    assert_eq!(run.answer_distribution(0), Ok(report.distribution));
+    assert_eq!(run.participant_count(), 3);
+    assert_eq!(run.participant_count(), run.participants().count());
+    assert!(run.answered_count(1).is_err());
+    assert!(run.answer_distribution(1).is_err());
+}
+
+#[test]
 fn student_result_running_total() {
     let mut run = played_run();
     run.reveal().expect("reveals");

@@ -3,6 +3,7 @@
 
 mod support;
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use support::{BoardClient, ControlClient, Event, TestServer, notes, rejected_upgrade};
 
@@ -560,6 +561,55 @@ async fn leaving_lowers_hand_and_revokes() {
     class
         .lecturer
         .floor_state(|state| queue_ids(state).is_empty() && speaker_ids(state).is_empty())
+        .await;
+
+    class.server.stop().await;
+}
+
+/// Closes a control connection and waits until the server has ended it, so
+/// that the room has seen it leave before the test's next message.
+async fn close_and_wait(control: &mut ControlClient) {
+    control.socket.close(None).await.expect("close sent");
+    let ended = tokio::time::timeout(support::WAIT, async {
+        while let Some(Ok(_)) = control.socket.next().await {}
+    });
+    ended.await.expect("the server ends the closed connection");
+}
+
+#[tokio::test]
+async fn second_tab_keeps_the_floor() {
+    let mut class = class(&["Ada", "Grace"]).await;
+    let ada = class.students[0].id.clone();
+    let grace = class.students[1].id.clone();
+    let grace_token = class.students[1].token.clone();
+    let (mut second_tab, _) =
+        ControlClient::connect_class(&class.server, &class.code, &grace_token).await;
+    class
+        .lecturer
+        .send(message("floor.grant", json!({"participant_id": grace})))
+        .await;
+    class
+        .lecturer
+        .floor_state(|state| speaker_ids(state) == [grace.clone()])
+        .await;
+
+    // One of Grace's two connections closes: she is still in the room.
+    close_and_wait(&mut class.students[1].control).await;
+    class.students[0]
+        .control
+        .send(message("hand.raise", json!({})))
+        .await;
+    let state = class
+        .lecturer
+        .floor_state(|state| queue_ids(state) == [ada.clone()])
+        .await;
+    assert_eq!(speaker_ids(&state), [grace.clone()], "{state}");
+
+    // Her last connection closes: she leaves the floor.
+    close_and_wait(&mut second_tab).await;
+    class
+        .lecturer
+        .floor_state(|state| speaker_ids(state).is_empty())
         .await;
 
     class.server.stop().await;

@@ -139,6 +139,7 @@ impl RoomActorKind for ClassActorKind {
                     room_id,
                     generation,
                     members: HashMap::new(),
+                    connection_counts: HashMap::new(),
                     commands,
                     store,
                     registry,
@@ -231,6 +232,11 @@ pub(super) struct ClassActor {
     pub(super) room_id: Arc<str>,
     generation: u64,
     pub(super) members: HashMap<ConnectionId, Member>,
+    /// Open connections of each participant in `members`, so that a
+    /// departure finds out whether it was the participant's last without
+    /// scanning every member. Changed only by `add_member` and
+    /// `remove_member`.
+    connection_counts: HashMap<String, usize>,
     commands: mpsc::Receiver<ClassCommand>,
     store: Store,
     registry: Arc<ClassRegistry>,
@@ -392,7 +398,7 @@ impl ClassActor {
                 let _ = joined.send(());
             }
             ClassCommand::Leave { connection } => {
-                if let Some(member) = self.members.remove(&connection) {
+                if let Some(member) = self.remove_member(connection) {
                     info!(%connection, participant = %member.participant_id, "left the control channel");
                     self.departed.push((connection, member.participant_id));
                 }
@@ -426,15 +432,36 @@ impl ClassActor {
             let now = unix_millis();
             for (connection, participant_id) in departed {
                 self.connection_closed(connection, &participant_id).await;
-                let still_connected = self
-                    .members
-                    .values()
-                    .any(|member| member.participant_id == participant_id);
-                if !still_connected {
+                if !self.connection_counts.contains_key(&participant_id) {
                     self.leave_floor(&participant_id, now);
                 }
             }
             self.apply_floor_events().await;
+        }
+    }
+
+    fn add_member(&mut self, connection: ConnectionId, member: Member) {
+        *self
+            .connection_counts
+            .entry(member.participant_id.clone())
+            .or_default() += 1;
+        if let Some(replaced) = self.members.insert(connection, member) {
+            self.forget_connection(&replaced.participant_id);
+        }
+    }
+
+    fn remove_member(&mut self, connection: ConnectionId) -> Option<Member> {
+        let member = self.members.remove(&connection)?;
+        self.forget_connection(&member.participant_id);
+        Some(member)
+    }
+
+    fn forget_connection(&mut self, participant_id: &str) {
+        if let Some(count) = self.connection_counts.get_mut(participant_id) {
+            *count -= 1;
+            if *count == 0 {
+                self.connection_counts.remove(participant_id);
+            }
         }
     }
 
@@ -460,7 +487,7 @@ impl ClassActor {
             // run until they reconnect.
             info!(run = %run.id, participant = %participant_id, "student joined the quiz run");
         }
-        self.members.insert(
+        self.add_member(
             connection,
             Member {
                 participant_id: participant_id.clone(),
@@ -926,15 +953,18 @@ impl ClassActor {
         let Some(index) = run.run.phase().question_index() else {
             return;
         };
-        let Ok(report) = run.run.question_report(index) else {
+        let (Ok(answered), Ok(distribution)) = (
+            run.run.answered_count(index),
+            run.run.answer_distribution(index),
+        ) else {
             return;
         };
         let progress = ServerMessage::Progress {
             run_id: run.id.clone(),
             question_index: index,
-            answered: report.answered,
-            participants: u32::try_from(run.run.participants().count()).unwrap_or(u32::MAX),
-            distribution: report.distribution,
+            answered,
+            participants: u32::try_from(run.run.participant_count()).unwrap_or(u32::MAX),
+            distribution,
         };
         let lecturers: Vec<ConnectionId> = self
             .members
@@ -1018,7 +1048,7 @@ impl ClassActor {
     }
 
     fn close(&mut self, connection: ConnectionId, code: u16, reason: &str) {
-        if let Some(mut member) = self.members.remove(&connection) {
+        if let Some(mut member) = self.remove_member(connection) {
             if let Some(closer) = member.closer.take() {
                 let _ = closer.send(CloseSignal {
                     code,

@@ -323,8 +323,6 @@ pub struct SharedView {
     standings: HashMap<String, (u32, u64)>,
     /// The question the phase concerns and whether its key is shown.
     current: Option<(usize, bool)>,
-    /// The distribution of the current question, for the lecturer.
-    lecturer_distribution: Option<lectern_quiz::Distribution>,
 }
 
 impl QuizRun {
@@ -334,7 +332,7 @@ impl QuizRun {
         let run = &self.run;
         let phase = run.phase();
         let index = phase.question_index();
-        let report = index.and_then(|index| run.question_report(index).ok());
+        let answered = index.and_then(|index| run.answered_count(index).ok());
         let reveal = index.and_then(|index| run.revealed_question(index).ok());
         let show_standings = matches!(phase, Phase::Leaderboard { .. } | Phase::Ended);
 
@@ -381,8 +379,8 @@ impl QuizRun {
                     "lecturer"
                 }
             }),
-            answered: report.as_ref().map_or(0, |report| report.answered),
-            participants: u32::try_from(run.participants().count()).unwrap_or(u32::MAX),
+            answered: answered.unwrap_or(0),
+            participants: u32::try_from(run.participant_count()).unwrap_or(u32::MAX),
             my_answer: None,
             reveal: reveal.clone(),
             my_result: None,
@@ -404,7 +402,6 @@ impl QuizRun {
                 })
                 .collect(),
             current: index.map(|index| (index, reveal.is_some())),
-            lecturer_distribution: report.map(|report| report.distribution),
         }
     }
 
@@ -417,7 +414,12 @@ impl QuizRun {
         let mut view = shared.base.clone();
         match viewer {
             Viewer::Lecturer => {
-                view.distribution = shared.lecturer_distribution.clone();
+                // Computed per lecturer view rather than in the shared part,
+                // because every stored batch of answers builds a shared part
+                // for the students' replies and no lecturer view.
+                view.distribution = shared
+                    .current
+                    .and_then(|(index, _)| self.run.answer_distribution(index).ok());
             }
             Viewer::Student(participant_id) => {
                 if let Some((index, revealed)) = shared.current {
