@@ -603,7 +603,7 @@ async fn second_tab_keeps_the_floor() {
         .lecturer
         .floor_state(|state| queue_ids(state) == [ada.clone()])
         .await;
-    assert_eq!(speaker_ids(&state), [grace.clone()], "{state}");
+    assert_eq!(speaker_ids(&state), [grace], "{state}");
 
     // Her last connection closes: she leaves the floor.
     close_and_wait(&mut second_tab).await;
