@@ -63,11 +63,12 @@ async fn batched_udp_peers_read_every_datagram() {
     assert_complete(&measure(Transport::UdpBatch).await);
 }
 
-#[test]
-fn sender_rejects_an_invalid_peer_address() {
+/// Runs the sender with `options`, writes `peer_list` to its standard input,
+/// and returns what it printed once it exits.
+fn run_sender(options: &[&str], peer_list: &[u8]) -> std::process::Output {
     let mut child = Command::new(SENDER)
-        .args(["--transport", "udp", "--peers", "1", "--frame-bytes", "10"])
-        .args(["--rate", "10", "--rounds", "1"])
+        .args(options)
+        .args(["--frame-bytes", "10", "--rate", "10", "--rounds", "1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -77,9 +78,14 @@ fn sender_rejects_an_invalid_peer_address() {
         .stdin
         .take()
         .expect("the sender's stdin")
-        .write_all(b"not-an-address\n")
+        .write_all(peer_list)
         .expect("write the peer list");
-    let output = child.wait_with_output().expect("the sender exits");
+    child.wait_with_output().expect("the sender exits")
+}
+
+#[test]
+fn sender_rejects_an_invalid_peer_address() {
+    let output = run_sender(&["--transport", "udp", "--peers", "1"], b"not-an-address\n");
 
     assert!(
         !output.status.success(),
@@ -95,28 +101,10 @@ fn sender_rejects_an_invalid_peer_address() {
 
 #[test]
 fn sender_rejects_a_short_peer_list() {
-    let mut child = Command::new(SENDER)
-        .args([
-            "--transport",
-            "udp-batch",
-            "--peers",
-            "3",
-            "--frame-bytes",
-            "10",
-        ])
-        .args(["--rate", "10", "--rounds", "1"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the sender");
-    child
-        .stdin
-        .take()
-        .expect("the sender's stdin")
-        .write_all(b"127.0.0.1:9\n")
-        .expect("write the peer list");
-    let output = child.wait_with_output().expect("the sender exits");
+    let output = run_sender(
+        &["--transport", "udp-batch", "--peers", "3"],
+        b"127.0.0.1:9\n",
+    );
 
     assert!(
         !output.status.success(),
