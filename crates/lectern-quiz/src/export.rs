@@ -93,8 +93,8 @@ pub struct RunResults {
 impl Run {
     /// Returns how many participants have answered question `index`.
     ///
-    /// Unlike [`Run::question_report`] this counts nothing: a live run asks
-    /// for it after every stored batch of answers.
+    /// Unlike [`Run::question_report`] this counts nothing, so the server
+    /// reads it after every stored batch of answers.
     pub fn answered_count(&self, index: usize) -> Result<u32, ViewError> {
         let (_, state) = self.question_and_state(index)?;
         Ok(count_u32(state.answers.len()))
