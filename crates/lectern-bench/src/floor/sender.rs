@@ -4,7 +4,7 @@
 //! server's CPU.
 
 use std::io::{IoSlice, Write};
-use std::net::{SocketAddr, SocketAddrV4, TcpListener, TcpStream, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
@@ -101,12 +101,6 @@ impl Output {
                 Ok(Self::Udp(sockets))
             }
             (Transport::UdpBatch, Peers::Udp(addresses)) => {
-                let socket = UdpSocket::bind(loopback(
-                    addresses
-                        .first()
-                        .copied()
-                        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
-                ))?;
                 let addresses = addresses
                     .into_iter()
                     .map(|address| match address {
@@ -116,6 +110,7 @@ impl Output {
                         }
                     })
                     .collect::<anyhow::Result<Vec<_>>>()?;
+                let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
                 let headers = MultiHeaders::preallocate(addresses.len().min(BATCH_LIMIT), None);
                 Ok(Self::UdpBatch {
                     socket,

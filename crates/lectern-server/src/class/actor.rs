@@ -11,7 +11,7 @@
 //! The floor (`floor.rs`) and the audio signalling (`audio.rs`) live in
 //! memory only: a restart ends every grant, hand and audio session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -140,6 +140,7 @@ impl RoomActorKind for ClassActorKind {
                     generation,
                     members: HashMap::new(),
                     connection_counts: HashMap::new(),
+                    lecturer_connections: HashSet::new(),
                     commands,
                     store,
                     registry,
@@ -235,8 +236,11 @@ pub(super) struct ClassActor {
     /// Open connections of each participant in `members`, so that a
     /// departure finds out whether it was the participant's last without
     /// scanning every member. Changed only by `add_member` and
-    /// `remove_member`.
+    /// `remove_member`, as is `lecturer_connections`.
     connection_counts: HashMap<String, usize>,
+    /// The lecturers' connections in `members`, which every stored batch of
+    /// answers sends progress to.
+    lecturer_connections: HashSet<ConnectionId>,
     commands: mpsc::Receiver<ClassCommand>,
     store: Store,
     registry: Arc<ClassRegistry>,
@@ -441,28 +445,27 @@ impl ClassActor {
     }
 
     fn add_member(&mut self, connection: ConnectionId, member: Member) {
+        self.remove_member(connection);
         *self
             .connection_counts
             .entry(member.participant_id.clone())
             .or_default() += 1;
-        if let Some(replaced) = self.members.insert(connection, member) {
-            self.forget_connection(&replaced.participant_id);
+        if member.role == Role::Lecturer {
+            self.lecturer_connections.insert(connection);
         }
+        self.members.insert(connection, member);
     }
 
     fn remove_member(&mut self, connection: ConnectionId) -> Option<Member> {
         let member = self.members.remove(&connection)?;
-        self.forget_connection(&member.participant_id);
-        Some(member)
-    }
-
-    fn forget_connection(&mut self, participant_id: &str) {
-        if let Some(count) = self.connection_counts.get_mut(participant_id) {
+        self.lecturer_connections.remove(&connection);
+        if let Some(count) = self.connection_counts.get_mut(&member.participant_id) {
             *count -= 1;
             if *count == 0 {
-                self.connection_counts.remove(participant_id);
+                self.connection_counts.remove(&member.participant_id);
             }
         }
+        Some(member)
     }
 
     async fn join(&mut self, request: ControlJoin) {
@@ -966,12 +969,7 @@ impl ClassActor {
             participants: u32::try_from(run.run.participant_count()).unwrap_or(u32::MAX),
             distribution,
         };
-        let lecturers: Vec<ConnectionId> = self
-            .members
-            .iter()
-            .filter(|(_, member)| member.role == Role::Lecturer)
-            .map(|(&connection, _)| connection)
-            .collect();
+        let lecturers: Vec<ConnectionId> = self.lecturer_connections.iter().copied().collect();
         for connection in lecturers {
             self.send(connection, &progress);
         }
